@@ -1,0 +1,154 @@
+"""Bearer-token verification and the tenant/role context every query is scoped by.
+
+Tokens carry ``sub``, ``tenant`` (the company), ``role`` (viewer/operator/admin)
+and, for MSP staff, ``tenants`` (the companies they may act for). Every service
+verifies the token itself: the gateway forwards it but is not trusted blindly.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+import jwt
+from fastapi import Depends, Request
+from jwt import PyJWKClient
+
+from nephos_common.errors import Forbidden, Unauthenticated
+from nephos_common.settings import ServiceSettings
+
+TENANT_HEADER = "X-Nephos-Tenant"
+
+
+class Role(IntEnum):
+    """Ordered so that a higher role includes every right of the lower ones."""
+
+    VIEWER = 1
+    OPERATOR = 2
+    ADMIN = 3
+
+    @classmethod
+    def parse(cls, value: object) -> Role:
+        try:
+            return cls[str(value).upper()]
+        except KeyError:
+            raise Unauthenticated("token carries an unknown role", code="invalid_token") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling and for which company this request acts."""
+
+    subject: str
+    tenant: str
+    role: Role
+    tenants: frozenset[str] = field(default_factory=frozenset)
+    token: str = field(default="", repr=False)
+
+    def require(self, role: Role) -> None:
+        if self.role < role:
+            raise Forbidden(f"this action needs the {role.name.lower()} role", code="forbidden")
+
+
+class TokenVerifier:
+    """HS256 with a local secret, or RS256 through an OIDC issuer's JWKS when configured."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self._settings = settings
+        self._jwks = PyJWKClient(settings.oidc_jwks_url) if settings.oidc_jwks_url else None
+
+    def decode(self, token: str) -> dict[str, Any]:
+        s = self._settings
+        try:
+            if self._jwks is not None:
+                key: Any = self._jwks.get_signing_key_from_jwt(token).key
+                algorithms = ["RS256"]
+            else:
+                key, algorithms = s.jwt_secret, ["HS256"]
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=s.jwt_audience,
+                issuer=s.jwt_issuer,
+                options={"require": ["exp", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("token has expired", code="token_expired") from None
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(f"token is not valid: {exc}", code="invalid_token") from None
+        return claims
+
+    def principal(self, token: str, acting_tenant: str | None = None) -> Principal:
+        claims = self.decode(token)
+        home = claims.get("tenant")
+        if not isinstance(home, str) or not home:
+            raise Unauthenticated("token names no company", code="invalid_token")
+        allowed = frozenset(claims.get("tenants") or ()) | {home}
+        tenant = acting_tenant or home
+        if tenant not in allowed:
+            raise Forbidden(f"not allowed to act for company {tenant!r}", code="tenant_forbidden")
+        return Principal(
+            subject=str(claims["sub"]),
+            tenant=tenant,
+            role=Role.parse(claims.get("role")),
+            tenants=allowed,
+            token=token,
+        )
+
+
+def issue_token(
+    settings: ServiceSettings,
+    *,
+    subject: str,
+    tenant: str,
+    role: Role | str = Role.ADMIN,
+    tenants: list[str] | None = None,
+    ttl_seconds: int = 12 * 3600,
+) -> str:
+    """Sign an HS256 token with the local secret (embedded default and tests)."""
+    now = int(time.time())
+    role_name = role.name.lower() if isinstance(role, Role) else role
+    claims: dict[str, Any] = {
+        "sub": subject,
+        "tenant": tenant,
+        "role": role_name,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    if tenants:
+        claims["tenants"] = tenants
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthenticated("a bearer token is required")
+    return token.strip()
+
+
+def current_principal(request: Request) -> Principal:
+    """FastAPI dependency: the verified caller, acting for the header's company if allowed."""
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier.principal(bearer_token(request), request.headers.get(TENANT_HEADER))
+
+
+def requires(role: Role) -> Any:
+    """Dependency factory: the caller, refused unless it holds at least ``role``."""
+
+    def check(principal: Principal = Depends(current_principal)) -> Principal:
+        principal.require(role)
+        return principal
+
+    return Depends(check)
+
+
+viewer = requires(Role.VIEWER)
+operator = requires(Role.OPERATOR)
+admin = requires(Role.ADMIN)

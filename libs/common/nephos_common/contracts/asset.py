@@ -1,0 +1,79 @@
+"""Events the asset service publishes, and the discovery job it queues for itself."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from nephos_common.messaging.envelope import Contract
+
+
+class AssetSnapshot(Contract):
+    """What consumers need to know of an asset without calling the asset service."""
+
+    asset_id: uuid.UUID
+    account_id: uuid.UUID
+    provider: str
+    region: str
+    category: str
+    native_type: str
+    native_id: str
+    name: str | None
+    state: str
+    tags: dict[str, str]
+    spec: dict[str, Any]
+
+
+class ResourceDiscovered(AssetSnapshot):
+    event_type: ClassVar[str] = "asset.resource.discovered"
+
+
+class ResourceChanged(AssetSnapshot):
+    """``changes`` maps each changed field to ``{"old": ..., "new": ...}``."""
+
+    event_type: ClassVar[str] = "asset.resource.changed"
+    changes: dict[str, Any]
+    asset_version: int
+
+
+class ResourceDeleted(Contract):
+    event_type: ClassVar[str] = "asset.resource.deleted"
+
+    asset_id: uuid.UUID
+    account_id: uuid.UUID
+    provider: str
+    region: str
+    category: str
+    native_type: str
+    native_id: str
+
+
+class DiscoveryCompleted(Contract):
+    event_type: ClassVar[str] = "asset.discovery.completed"
+
+    run_id: uuid.UUID
+    account_id: uuid.UUID
+    status: str
+    units_total: int
+    units_failed: int
+    assets_found: int
+    assets_created: int
+    assets_changed: int
+    assets_deleted: int
+    failed_units: list[dict[str, str]]
+
+
+class AccountRemoved(Contract):
+    event_type: ClassVar[str] = "asset.account.removed"
+
+    account_id: uuid.UUID
+    provider: str
+
+
+class DiscoveryRequested(Contract):
+    """A job on the asset work queue: any replica may take it."""
+
+    event_type: ClassVar[str] = "jobs.asset.discovery"
+
+    run_id: uuid.UUID
+    account_id: uuid.UUID

@@ -1,0 +1,164 @@
+"""Idempotent JetStream consumers: durable pull, explicit ack after our own commit,
+processed ids remembered, bounded redelivery, poison messages parked.
+
+The handler runs inside the transaction that also records the event id in the
+inbox, so an event either took full effect exactly once or not at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from pydantic import ValidationError
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nephos_common.db import Database
+from nephos_common.messaging.envelope import Envelope
+from nephos_common.messaging.nats import NatsConnection
+from nephos_common.messaging.tables import MessagingTables
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A durable consumer: its name, the stream and subject it reads, what it does."""
+
+    durable: str
+    stream: str
+    subject: str
+    handler: Handler
+    ack_wait_seconds: float = 60.0
+    batch: int = 50
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        database: Database,
+        tables: MessagingTables,
+        nats: NatsConnection,
+        subscription: Subscription,
+        *,
+        max_deliveries: int = 5,
+    ) -> None:
+        self._db = database
+        self._tables = tables
+        self._nats = nats
+        self._sub = subscription
+        self._max = max_deliveries
+
+    def _config(self) -> ConsumerConfig:
+        return ConsumerConfig(
+            durable_name=self._sub.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=self._sub.ack_wait_seconds,
+            max_deliver=self._max + 1,
+            filter_subject=self._sub.subject,
+        )
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                await self._pull_loop()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning(
+                    "consumer loop restarting",
+                    extra={"consumer": self._sub.durable, "error": str(exc)},
+                )
+                await asyncio.sleep(1.0)
+
+    async def _pull_loop(self) -> None:
+        js = await self._nats.jetstream()
+        psub = await js.pull_subscribe(
+            self._sub.subject,
+            durable=self._sub.durable,
+            stream=self._sub.stream,
+            config=self._config(),
+        )
+        while True:
+            try:
+                msgs = await psub.fetch(self._sub.batch, timeout=1.0)
+            except NatsTimeout:
+                continue
+            for msg in msgs:
+                await self.process(msg)
+
+    async def process(self, msg: Msg) -> None:
+        """Handle one delivery; ack only after the handler's transaction committed."""
+        try:
+            envelope = Envelope.model_validate_json(msg.data)
+        except ValidationError as exc:
+            await self._park(msg, None, f"not a valid envelope: {exc}")
+            return
+        heartbeat = asyncio.create_task(_keep_alive(msg, self._sub.ack_wait_seconds))
+        try:
+            await self._handle_once(envelope)
+        except Exception as exc:
+            await self._retry_or_park(msg, envelope, exc)
+            return
+        finally:
+            heartbeat.cancel()
+        await msg.ack()
+
+    async def _handle_once(self, envelope: Envelope) -> None:
+        async with self._db.transaction() as session:
+            first_time = await session.scalar(
+                insert(self._tables.inbox)
+                .values(consumer=self._sub.durable, event_id=envelope.id)
+                .on_conflict_do_nothing()
+                .returning(self._tables.inbox.c.event_id)
+            )
+            if first_time is None:
+                log.info("duplicate event ignored", extra={"event_id": str(envelope.id)})
+                return
+            await self._sub.handler(session, envelope)
+
+    async def _retry_or_park(self, msg: Msg, envelope: Envelope, exc: Exception) -> None:
+        deliveries = msg.metadata.num_delivered
+        if deliveries >= self._max:
+            await self._park(msg, envelope, f"{type(exc).__name__}: {exc}")
+            return
+        log.warning(
+            "event handling failed, will retry",
+            extra={"consumer": self._sub.durable, "event_id": str(envelope.id), "error": str(exc)},
+        )
+        await msg.nak(delay=min(2.0**deliveries * 0.5, 30.0))
+
+    async def _park(self, msg: Msg, envelope: Envelope | None, error: str) -> None:
+        """Keep a poison message where operators can see it, then stop its redelivery."""
+        async with self._db.transaction() as session:
+            await session.execute(
+                self._tables.parked.insert().values(
+                    consumer=self._sub.durable,
+                    subject=msg.subject,
+                    tenant=envelope.tenant if envelope else None,
+                    event_id=str(envelope.id) if envelope else None,
+                    payload=msg.data.decode(errors="replace"),
+                    error=error[:4000],
+                    deliveries=msg.metadata.num_delivered or 1,
+                )
+            )
+        log.error("message parked", extra={"consumer": self._sub.durable, "error": error[:500]})
+        await msg.term()
+
+
+async def _keep_alive(msg: Msg, ack_wait: float) -> None:
+    """Tell the server a long handler is still working, so it is not redelivered meanwhile."""
+    while True:
+        await asyncio.sleep(max(ack_wait / 3, 1.0))
+        with contextlib.suppress(Exception):
+            await msg.in_progress()

@@ -1,0 +1,57 @@
+"""Settings shared by every service; each service subclasses with its own env prefix.
+
+The embedded default (one machine, no setup) may run with a generated local
+secret; anywhere else a default or missing secret stops the service at start.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "nephos-embedded-dev-secret-change-me"
+
+
+class Environment(StrEnum):
+    EMBEDDED = "embedded"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class ServiceSettings(BaseSettings):
+    """Base for each service's settings (``NEPHOS_<SERVICE>_`` env prefix)."""
+
+    model_config = SettingsConfigDict(env_prefix="NEPHOS_", extra="ignore")
+
+    environment: Environment = Environment.EMBEDDED
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/nephos"
+    database_pool_size: int = 10
+    nats_url: str = "nats://127.0.0.1:4222"
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_issuer: str = "nephos-embedded"
+    jwt_audience: str = "nephos"
+    oidc_jwks_url: str | None = None
+    run_workers: bool = Field(
+        default=True,
+        description="Run the outbox relay, consumers and job workers in this process.",
+    )
+    outbox_poll_seconds: float = 0.5
+    consumer_max_deliveries: int = 5
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Self:
+        production = self.environment is Environment.PRODUCTION
+        if production and self.oidc_jwks_url is None and self.jwt_secret == DEV_JWT_SECRET:
+            raise ValueError("jwt_secret is the embedded default; set a secret or an OIDC JWKS")
+        return self
+
+    @property
+    def service_name(self) -> str:
+        prefix = str(self.model_config.get("env_prefix", "NEPHOS_"))
+        return prefix.removeprefix("NEPHOS_").rstrip("_").lower() or "nephos"

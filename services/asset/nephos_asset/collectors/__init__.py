@@ -1,0 +1,1 @@
+"""Discovery collectors: one per provider, each turning provider listings into assets."""

@@ -1,0 +1,107 @@
+"""Every read query on the inventory, always scoped by tenant."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nephos_asset.inventory.models import Asset
+from nephos_common.errors import InvalidInput, NotFound
+from nephos_common.pagination import decode_cursor, encode_cursor
+
+
+@dataclass(frozen=True)
+class AssetFilter:
+    provider: str | None = None
+    account_id: uuid.UUID | None = None
+    region: str | None = None
+    category: str | None = None
+    state: str | None = None
+    native_type: str | None = None
+    tags: tuple[str, ...] = ()
+    name_contains: str | None = None
+    include_deleted: bool = False
+
+
+def parse_tag(expression: str) -> tuple[str, str | None]:
+    """``Key=Value`` matches that pair, a bare ``Key`` matches any value."""
+    key, sep, value = expression.partition("=")
+    if not key:
+        raise InvalidInput(f"tag filter {expression!r} has no key", code="invalid_tag_filter")
+    return key, value if sep else None
+
+
+def _filtered(tenant: str, f: AssetFilter) -> Select[Asset]:
+    query = select(Asset).where(Asset.tenant == tenant)
+    exact = {
+        Asset.provider: f.provider, Asset.account_id: f.account_id, Asset.region: f.region,
+        Asset.category: f.category, Asset.state: f.state, Asset.native_type: f.native_type,
+    }  # fmt: skip
+    query = query.where(*(column == value for column, value in exact.items() if value is not None))
+    for expression in f.tags:
+        key, value = parse_tag(expression)
+        query = query.where(
+            Asset.tags.contains({key: value}) if value is not None else Asset.tags.has_key(key)
+        )
+    if f.name_contains:
+        query = query.where(Asset.name.ilike(f"%{f.name_contains}%"))
+    if not f.include_deleted:
+        query = query.where(Asset.deleted_at.is_(None))
+    return query
+
+
+async def page(
+    session: AsyncSession, tenant: str, f: AssetFilter, first: int, after: str | None
+) -> tuple[list[Asset], bool]:
+    """Keyset page ordered by id; returns the rows and whether more follow."""
+    query = _filtered(tenant, f)
+    if after is not None:
+        (last_id,) = decode_cursor(after, 1)
+        try:
+            query = query.where(Asset.id > uuid.UUID(str(last_id)))
+        except ValueError:
+            raise InvalidInput("cursor is not valid", code="invalid_cursor") from None
+    rows = list(await session.scalars(query.order_by(Asset.id).limit(first + 1)))
+    return rows[:first], len(rows) > first
+
+
+def cursor_of(asset: Asset) -> str:
+    return encode_cursor(str(asset.id))
+
+
+async def get(session: AsyncSession, tenant: str, asset_id: uuid.UUID) -> Asset:
+    asset = await session.scalar(select(Asset).where(Asset.tenant == tenant, Asset.id == asset_id))
+    if asset is None:
+        raise NotFound(f"asset {asset_id} not found", code="asset_not_found")
+    return asset
+
+
+async def by_ids(session: AsyncSession, tenant: str, ids: Sequence[uuid.UUID]) -> list[Asset]:
+    """Batch read; ids of other tenants or unknown ids are simply absent."""
+    if not ids:
+        return []
+    rows = await session.scalars(select(Asset).where(Asset.tenant == tenant, Asset.id.in_(ids)))
+    return list(rows)
+
+
+async def resolve_targets(
+    session: AsyncSession, tenant: str, assets: Sequence[Asset]
+) -> dict[tuple[uuid.UUID, str], uuid.UUID]:
+    """(account, native id) -> asset id for every relation target that is in the inventory."""
+    wanted = {(a.account_id, r["target_native_id"]) for a in assets for r in a.relations}
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Asset.account_id, Asset.native_id, Asset.id).where(
+            and_(
+                Asset.tenant == tenant,
+                Asset.deleted_at.is_(None),
+                tuple_(Asset.account_id, Asset.native_id).in_(list(wanted)),
+            )
+        )
+    )
+    return {(r.account_id, r.native_id): r.id for r in rows}

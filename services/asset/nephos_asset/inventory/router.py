@@ -1,0 +1,115 @@
+"""HTTP routes of the inventory: assets (filtered, paged, batch) and the dashboard summary."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nephos_asset.inventory import repository
+from nephos_asset.inventory.models import Asset
+from nephos_asset.inventory.repository import AssetFilter
+from nephos_asset.inventory.schemas import (
+    AssetBatch,
+    AssetOut,
+    AssetPage,
+    AssetSummary,
+    PageInfo,
+    RelationOut,
+)
+from nephos_asset.inventory.summary import summarize
+from nephos_common.auth import Principal, viewer
+from nephos_common.db import session_dependency
+from nephos_common.errors import InvalidInput
+from nephos_common.pagination import MAX_PAGE_SIZE
+
+router = APIRouter(tags=["inventory"])
+MAX_BATCH = 500
+
+
+async def _render(
+    session: AsyncSession, tenant: str, assets: list[Asset], *, with_raw: bool = False
+) -> list[AssetOut]:
+    targets = await repository.resolve_targets(session, tenant, assets)
+    out = []
+    for asset in assets:
+        relations = [
+            RelationOut(**r, target_id=targets.get((asset.account_id, r["target_native_id"])))
+            for r in asset.relations
+        ]
+        item = AssetOut.model_validate(asset).model_copy(update={"relations": relations})
+        out.append(item if with_raw else item.model_copy(update={"raw": None}))
+    return out
+
+
+def asset_filter(
+    provider: str | None = None,
+    account_id: uuid.UUID | None = None,
+    region: str | None = None,
+    category: str | None = None,
+    state: str | None = None,
+    native_type: str | None = None,
+    tag: list[str] = Query(default=[], description="Key=Value, or Key for any value; repeatable"),
+    q: str | None = Query(default=None, max_length=200, description="Name contains"),
+    include_deleted: bool = False,
+) -> AssetFilter:
+    return AssetFilter(
+        provider=provider, account_id=account_id, region=region, category=category,
+        state=state, native_type=native_type, tags=tuple(tag), name_contains=q,
+        include_deleted=include_deleted,
+    )  # fmt: skip
+
+
+@router.get("/assets", response_model=AssetPage)
+async def list_assets(
+    f: AssetFilter = Depends(asset_filter),
+    first: int = Query(100, ge=1, le=MAX_PAGE_SIZE),
+    after: str | None = None,
+    principal: Principal = viewer,
+    session: AsyncSession = Depends(session_dependency),
+) -> AssetPage:
+    """Live assets of the company, filtered, in pages of ``first`` after the cursor ``after``."""
+    rows, more = await repository.page(session, principal.tenant, f, first, after)
+    end = repository.cursor_of(rows[-1]) if rows else None
+    items = await _render(session, principal.tenant, rows)
+    return AssetPage(items=items, page_info=PageInfo(has_next_page=more, end_cursor=end))
+
+
+@router.get("/assets/batch", response_model=AssetBatch)
+async def batch_assets(
+    ids: str = Query(description="Comma-separated asset ids (at most 500)"),
+    principal: Principal = viewer,
+    session: AsyncSession = Depends(session_dependency),
+) -> AssetBatch:
+    """Assets by id, for DataLoaders; unknown or foreign ids are left out."""
+    try:
+        wanted = [uuid.UUID(part) for part in ids.split(",") if part.strip()]
+    except ValueError:
+        raise InvalidInput("ids must be comma-separated UUIDs", code="invalid_ids") from None
+    if len(wanted) > MAX_BATCH:
+        raise InvalidInput(f"at most {MAX_BATCH} ids per batch", code="batch_too_large")
+    rows = await repository.by_ids(session, principal.tenant, wanted)
+    return AssetBatch(items=await _render(session, principal.tenant, rows))
+
+
+@router.get("/assets/{asset_id}", response_model=AssetOut)
+async def get_asset(
+    asset_id: uuid.UUID,
+    principal: Principal = viewer,
+    session: AsyncSession = Depends(session_dependency),
+) -> AssetOut:
+    """One asset with its relations resolved and the provider's raw data."""
+    asset = await repository.get(session, principal.tenant, asset_id)
+    return (await _render(session, principal.tenant, [asset], with_raw=True))[0]
+
+
+@router.get("/summary", response_model=AssetSummary)
+async def asset_summary(
+    provider: str | None = None,
+    account_id: uuid.UUID | None = None,
+    principal: Principal = viewer,
+    session: AsyncSession = Depends(session_dependency),
+) -> AssetSummary:
+    """The asset dashboard: servers, databases, product counts, storage and network per vendor."""
+    return await summarize(session, principal.tenant, provider=provider, account_id=account_id)

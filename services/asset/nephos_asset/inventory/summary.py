@@ -1,0 +1,123 @@
+"""The asset dashboard: a handful of GROUP BY queries over live assets.
+
+Servers split by state and by auto-scaling membership; databases with their
+allocated storage; storage, disks and network per vendor; and the count of
+every native resource type ("total used cloud products").
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Float, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nephos_asset.collectors.base import Category
+from nephos_asset.inventory.models import Asset
+from nephos_asset.inventory.schemas import (
+    AssetSummary,
+    DatabaseCounts,
+    DiskCount,
+    NetworkCounts,
+    ProductCount,
+    ServerCounts,
+    SizedCount,
+    StateCounts,
+    VendorSummary,
+)
+
+STORAGE_CATEGORIES = (Category.BUCKET, Category.STORAGE_ACCOUNT)
+
+
+def _gb(field: str) -> Any:
+    return func.coalesce(func.sum(cast(Asset.spec[field].astext, Float)), 0.0)
+
+
+def _scope(tenant: str, provider: str | None, account_id: uuid.UUID | None) -> list[Any]:
+    where = [Asset.tenant == tenant, Asset.deleted_at.is_(None)]
+    if provider is not None:
+        where.append(Asset.provider == provider)
+    if account_id is not None:
+        where.append(Asset.account_id == account_id)
+    return where
+
+
+def _add_state(counts: StateCounts, state: str, n: int) -> None:
+    counts.total += n
+    field = state if state in ("running", "stopped") else "other"
+    setattr(counts, field, getattr(counts, field) + n)
+
+
+async def summarize(
+    session: AsyncSession,
+    tenant: str,
+    *,
+    provider: str | None = None,
+    account_id: uuid.UUID | None = None,
+) -> AssetSummary:
+    where = _scope(tenant, provider, account_id)
+    servers = ServerCounts()
+    databases = DatabaseCounts()
+    vendors: dict[str, VendorSummary] = {}
+
+    def vendor(name: str) -> VendorSummary:
+        return vendors.setdefault(name, VendorSummary(provider=name))
+
+    scaled = Asset.spec["autoscaling_group"].astext.is_not(None)
+    rows = await session.execute(
+        select(Asset.provider, Asset.category, Asset.state, scaled.label("scaled"), func.count())
+        .where(*where, Asset.category.in_([Category.SERVER, Category.DATABASE]))
+        .group_by(Asset.provider, Asset.category, Asset.state, scaled)
+    )
+    for prov, category, state, is_scaled, n in rows:
+        if category == Category.SERVER:
+            _add_state(servers, state, n)
+            _add_state(servers.auto_scaling if is_scaled else servers.on_demand, state, n)
+            _add_state(vendor(prov).servers, state, n)
+        else:
+            _add_state(databases, state, n)
+
+    sized = await session.execute(
+        select(
+            Asset.provider, Asset.category, func.count(),
+            _gb("size_gb"), _gb("allocated_storage_gb"),
+        )
+        .where(*where)
+        .group_by(Asset.provider, Asset.category)
+    )  # fmt: skip
+    for prov, category, n, size_gb, allocated_gb in sized:
+        v = vendor(prov)
+        if category == Category.DATABASE:
+            v.databases = SizedCount(count=n, gb=allocated_gb + size_gb)
+            databases.storage_gb += allocated_gb + size_gb
+        elif category in STORAGE_CATEGORIES:
+            v.storage.count += n
+            v.storage.gb += size_gb
+        elif category == Category.DISK:
+            v.disks = DiskCount(count=n, tb=round(size_gb / 1024, 3))
+        _count_network(v.network, category, n)
+
+    products = await session.execute(
+        select(Asset.native_type, func.count())
+        .where(*where)
+        .group_by(Asset.native_type)
+        .order_by(func.count().desc(), Asset.native_type)
+    )
+    product_counts = [ProductCount(native_type=t, count=n) for t, n in products]
+    return AssetSummary(
+        servers=servers,
+        databases=databases,
+        products=product_counts,
+        products_total=sum(p.count for p in product_counts),
+        vendors=sorted(vendors.values(), key=lambda v: v.provider),
+    )
+
+
+def _count_network(network: NetworkCounts, category: str, n: int) -> None:
+    if category == Category.NETWORK:
+        network.private_networks += n
+    elif category == Category.IP:
+        network.public_ips += n
+    elif category == Category.LOAD_BALANCER:
+        network.load_balancers += n

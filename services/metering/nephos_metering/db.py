@@ -1,0 +1,15 @@
+"""The metering service's metadata: its own tables plus the messaging tables."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import DeclarativeBase
+
+from nephos_common.db import new_metadata
+from nephos_common.messaging.tables import messaging_tables
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+MESSAGING = messaging_tables(Base.metadata)

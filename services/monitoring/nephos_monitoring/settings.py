@@ -1,0 +1,14 @@
+"""Settings of the monitoring service (env prefix ``NEPHOS_MONITORING_``)."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from nephos_common.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="NEPHOS_MONITORING_", extra="ignore")
+
+    port: int = 8003
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/nephos_monitoring"

@@ -1,0 +1,3 @@
+"""Shared test fixtures: real infrastructure (PostgreSQL, NATS) and emulated clouds."""
+
+pytest_plugins = ["tests.fixtures.infra", "tests.fixtures.aws", "tests.fixtures.asset"]
