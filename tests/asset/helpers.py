@@ -44,16 +44,16 @@ async def discover(
 
 
 async def wait_for_run(
-    client: httpx.AsyncClient, headers: dict[str, str], run_id: str, timeout: float = 60.0
+    client: httpx.AsyncClient, headers: dict[str, str], run_id: str, timeout: float = 20.0
 ) -> dict[str, Any]:
-    async with asyncio.timeout(timeout):
-        while True:
-            run: dict[str, Any] = (
-                await client.get(f"/discoveries/{run_id}", headers=headers)
-            ).json()
-            if run["status"] in FINISHED:
-                return run
-            await asyncio.sleep(0.1)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        answer = await client.get(f"/discoveries/{run_id}", headers=headers)
+        run: dict[str, Any] = answer.json()
+        if run["status"] in FINISHED:
+            return run
+        assert asyncio.get_running_loop().time() < deadline, f"run did not finish: {run}"
+        await asyncio.sleep(0.1)
 
 
 async def all_assets(

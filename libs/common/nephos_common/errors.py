@@ -6,12 +6,15 @@ Domain code raises these; the HTTP edge turns them into
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
 
 
 class NephosError(Exception):
@@ -87,6 +90,12 @@ def install_error_handlers(app: FastAPI) -> None:
         body = NephosError(str(exc.detail), code=code).to_body()
         return JSONResponse(body, status_code=exc.status_code)
 
+    async def unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", exc_info=exc)
+        body = NephosError("internal error", code="internal_error").to_body()
+        return JSONResponse(body, status_code=500)
+
+    app.add_exception_handler(Exception, unexpected_error)
     app.add_exception_handler(NephosError, nephos_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

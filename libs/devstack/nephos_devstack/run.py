@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from typing import IO
 
 from nephos_devstack.config import (
     ASSET,
@@ -73,10 +75,28 @@ class Stack:
         self.processes: list[ServiceProcess] = []
         self.extras = contextlib.ExitStack()  # e.g. the demo's moto server
         self.secrets = load_or_create(settings.data_dir)
+        self._lock: IO[str] | None = None
+
+    def _lock_data_dir(self) -> None:
+        """One devstack per data folder: a second would fight the first over its servers."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = lock = (self.settings.data_dir / "devstack.lock").open("a+")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "?"
+            raise RuntimeError(
+                f"another devstack (pid {holder}) is running on {self.settings.data_dir}"
+            ) from None
+        lock.truncate(0)
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
 
     async def start(self) -> list[ServiceFailed]:
         """Start infra and services; return the services that failed (empty: all ready)."""
         s = self.settings
+        self._lock_data_dir()
         say("Preparing PostgreSQL and NATS ...")
         self.infra = await asyncio.to_thread(
             start_infra,
@@ -155,6 +175,8 @@ class Stack:
         self.extras.close()
         if self.infra is not None:
             await asyncio.to_thread(self.infra.stop)
+        if self._lock is not None:
+            self._lock.close()  # releases the flock
 
 
 def report_failures(failures: list[ServiceFailed]) -> None:
@@ -204,7 +226,7 @@ async def run_stack(
         try:
             failures = await stack.start()
         except Exception as exc:
-            say(f"FAILED to start the infrastructure: {type(exc).__name__}: {exc}")
+            say(f"FAILED to start: {type(exc).__name__}: {exc}")
             return 1
         if stop.is_set():
             return EXIT_INTERRUPTED

@@ -85,7 +85,10 @@ class NatsConnection:
     async def _close_client(self) -> None:
         client, self.client = self.client, None
         if client is not None and not client.is_closed:
-            await client.close()
+            try:
+                await asyncio.wait_for(client.close(), 5.0)
+            except TimeoutError:
+                log.warning("nats connection did not close in time")
 
     @property
     def connected(self) -> bool:

@@ -15,6 +15,7 @@ from nephos_asset.collectors.errors import InvalidCredentialsError
 from nephos_common.auth import Principal
 from nephos_common.contracts.asset import AccountRemoved
 from nephos_common.crypto import SecretBox
+from nephos_common.db import utcnow
 from nephos_common.errors import Conflict
 from nephos_common.messaging import outbox
 from nephos_common.messaging.tables import MessagingTables
@@ -66,6 +67,7 @@ async def update(
         account.regions = data.regions
     if "discovery_interval_minutes" in given:
         account.discovery_interval_minutes = data.discovery_interval_minutes
+    account.updated_at = utcnow()
     await session.flush()
     return account
 

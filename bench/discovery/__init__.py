@@ -1,0 +1,1 @@
+"""Discovery bench: our collector and inventory sync against an emulated AWS estate."""
