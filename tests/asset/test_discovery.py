@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 
 import boto3
 from sqlalchemy import func, select
 
 from nephos_asset.inventory.models import AssetVersion
-from nephos_devstack.aws_estate import seed_estate
-from tests.asset.helpers import all_assets, counts_by_region_type, discover, register_aws
+from nephos_devstack.aws_estate import EstateManifest, seed_estate
+from tests.asset.helpers import (
+    all_assets,
+    counts_by_region_type,
+    discover,
+    register_aws,
+    wait_for_run,
+)
 from tests.fixtures.asset import AssetService
 
 REGIONS = ("us-east-1", "eu-west-1")
@@ -38,6 +45,72 @@ async def test_discovered_counts_equal_the_seeded_estate(
     accounts = (await asset_service.client.get("/accounts", headers=headers)).json()["items"]
     assert accounts[0]["status"] == "active"
     assert accounts[0]["native_account_id"]
+    await _summary_matches(asset_service, manifest)
+
+
+async def _summary_matches(service: AssetService, manifest: EstateManifest) -> None:
+    summary = (await service.client.get("/summary", headers=service.auth())).json()
+    estates = manifest.estates.values()
+    instances = sum(n for (_, kind), n in manifest.expected.items() if kind == "aws.ec2.instance")
+    stopped = sum(len(e.stopped_instance_ids) for e in estates)
+    on_demand = sum(len(e.running_instance_ids) + len(e.stopped_instance_ids) for e in estates)
+    per_type: Counter[str] = Counter()
+    for (_, kind), n in manifest.expected.items():
+        per_type[kind] += n
+
+    servers = summary["servers"]
+    assert (servers["total"], servers["stopped"]) == (instances, stopped)
+    assert servers["running"] == instances - stopped
+    assert servers["on_demand"]["total"] == on_demand
+    assert servers["auto_scaling"]["total"] == instances - on_demand
+    assert summary["products_total"] == manifest.total
+    assert {p["native_type"]: p["count"] for p in summary["products"]} == per_type
+    assert summary["databases"]["total"] == per_type["aws.rds.db_instance"]
+    (aws,) = summary["vendors"]
+    assert aws["network"]["private_networks"] == per_type["aws.ec2.vpc"]
+    assert aws["network"]["load_balancers"] == per_type["aws.elbv2.load_balancer"]
+    assert aws["disks"]["count"] == per_type["aws.ec2.volume"]
+    assert aws["storage"]["count"] == per_type["aws.s3.bucket"]
+
+
+async def test_a_scheduled_account_is_discovered_without_being_asked(
+    asset_service: AssetService, fresh_moto: str
+) -> None:
+    await asyncio.to_thread(seed_estate, fresh_moto, ("us-east-1",))
+    headers = asset_service.auth()
+    body = {
+        "name": "Scheduled",
+        "provider": "aws",
+        "credentials": {
+            "role_arn": "arn:aws:iam::123456789012:role/nephos-reader",
+            "external_id": "tenant-acme",
+            "access_key_id": "AKIAEXAMPLEKEY000009",
+            "secret_access_key": "testing",
+        },
+        "endpoint_url": fresh_moto,
+        "regions": ["us-east-1"],
+        "discovery_interval_minutes": 60,
+    }
+    account = (await asset_service.client.post("/accounts", json=body, headers=headers)).json()
+
+    async with asyncio.timeout(20):
+        while not (
+            runs := (await asset_service.client.get("/discoveries", headers=headers)).json()[
+                "items"
+            ]
+        ):
+            await asyncio.sleep(0.2)
+    run = await wait_for_run(asset_service.client, headers, runs[0]["id"])
+    await asyncio.sleep(1.5)
+    later = (await asset_service.client.get("/discoveries", headers=headers)).json()["items"]
+
+    assert run["trigger"] == "schedule"
+    assert run["status"] == "succeeded"
+    assert run["account_id"] == account["id"]
+    assert len(later) == 1, "the next run waits for the interval"
+    stored = (await asset_service.client.get(f"/accounts/{account['id']}", headers=headers)).json()
+    assert stored["auth_method"] == "assume_role"
+    assert stored["native_account_id"] == "123456789012"
 
 
 async def test_unchanged_rediscovery_writes_no_history_and_changes_are_versioned(

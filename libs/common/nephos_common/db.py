@@ -79,6 +79,10 @@ async def copy_rows(
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
+    if not driver.is_in_transaction():
+        # The driver opens its transaction lazily, on the first statement sent through
+        # SQLAlchemy; a COPY sent first would otherwise commit on its own.
+        await connection.exec_driver_sql("SELECT 1")
     await driver.copy_records_to_table(table, records=rows, columns=list(columns))
 
 

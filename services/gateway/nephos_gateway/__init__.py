@@ -1,0 +1,1 @@
+"""Nephos gateway: the GraphQL API, resolved over the services' REST APIs."""

@@ -27,12 +27,12 @@ def checked_id(value: str, kind: str) -> str:
         ) from None
 
 
-def is_id(value: str) -> bool:
+def canonical_id(value: str) -> str | None:
+    """The UUID's canonical text, or None for text that cannot be an id."""
     try:
-        uuid.UUID(value)
+        return str(uuid.UUID(value))
     except (ValueError, AttributeError, TypeError):
-        return False
-    return True
+        return None
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class AssetClient(ServiceClient):
 
     async def assets_by_ids(self, ids: Sequence[str]) -> list[m.Asset]:
         """Assets of the caller's company by id; unknown and foreign ids are simply absent."""
-        wanted = [str(uuid.UUID(i)) for i in ids if is_id(i)]
+        wanted = sorted({c for c in map(canonical_id, ids) if c is not None})
         found: list[m.Asset] = []
         for start in range(0, len(wanted), MAX_BATCH):
             chunk = ",".join(wanted[start : start + MAX_BATCH])

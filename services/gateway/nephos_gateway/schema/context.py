@@ -21,7 +21,7 @@ from nephos_common.auth import TENANT_HEADER, Principal, TokenVerifier
 from nephos_common.errors import NephosError, Unauthenticated
 from nephos_gateway.clients import ServicePools
 from nephos_gateway.clients import asset_models as m
-from nephos_gateway.clients.asset import AssetClient
+from nephos_gateway.clients.asset import AssetClient, canonical_id
 from nephos_gateway.clients.base import Caller
 from nephos_gateway.settings import Settings
 
@@ -37,12 +37,12 @@ class Loaders:
 def build_loaders(client: AssetClient) -> Loaders:
     async def load_assets(ids: list[str]) -> list[m.Asset | None]:
         found = {a.id: a for a in await client.assets_by_ids(ids)}
-        return [found.get(i) for i in ids]
+        return [found.get(canonical_id(i) or "") for i in ids]
 
     async def load_accounts(ids: list[str]) -> list[m.Account | None]:
         # No batch read of accounts exists; a company has few, so one list call serves all.
         found = {a.id: a for a in await client.list_accounts()}
-        return [found.get(i) for i in ids]
+        return [found.get(canonical_id(i) or "") for i in ids]
 
     return Loaders(
         assets=DataLoader(load_fn=load_assets), accounts=DataLoader(load_fn=load_accounts)

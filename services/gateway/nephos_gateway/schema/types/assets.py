@@ -77,7 +77,7 @@ class Asset:
             name=asset.name,
             state=asset.state,
             tags=[Tag(key=k, value=v) for k, v in sorted(asset.tags.items())],
-            spec=asset.spec,
+            spec=JSON(asset.spec),
             relations=[
                 AssetRelation(
                     kind=r.kind,

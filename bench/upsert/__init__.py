@@ -1,0 +1,1 @@
+"""Upsert bench: ``sync_unit`` writing synthetic inventories into PostgreSQL."""

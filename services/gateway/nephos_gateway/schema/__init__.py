@@ -1,0 +1,46 @@
+"""The one GraphQL schema of Nephos, owned by the gateway and resolved over REST."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import strawberry
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from nephos_gateway.schema.mutation import Mutation
+from nephos_gateway.schema.query import Query
+from nephos_gateway.schema.security import Authentication, MaskInternalErrors
+from nephos_gateway.settings import Settings
+
+
+def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+    """Factories, not instances: each operation gets its own, never another request's state.
+
+    Limits run at validation, before any resolver, so abusive documents cost nothing.
+    """
+    extensions: list[Callable[[], SchemaExtension]] = [
+        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        Authentication,
+        MaskInternalErrors,
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    return extensions
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=_extensions(settings))
+
+
+def sdl() -> str:
+    """The schema's SDL; the same for any settings (they change only limits)."""
+    return str(strawberry.Schema(query=Query, mutation=Mutation)) + "\n"

@@ -1,0 +1,143 @@
+"""The outbox and the consumer runner against real PostgreSQL and NATS JetStream."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import ClassVar
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nephos_common.db import Database
+from nephos_common.messaging import outbox
+from nephos_common.messaging.consumer import ConsumerRunner, Subscription
+from nephos_common.messaging.envelope import Contract, Envelope
+from nephos_common.messaging.nats import NatsConnection, StreamSpec
+from nephos_common.messaging.outbox import OutboxRelay
+from nephos_metering.db import MESSAGING
+from tests.fixtures.infra import NATS_URL, DatabaseFactory, wipe_streams
+
+
+class Pinged(Contract):
+    event_type: ClassVar[str] = "nephostest.ping.sent"
+
+    n: int
+
+
+STREAM = StreamSpec(name="NEPHOSTEST", subjects=("nephostest.>",))
+
+
+@pytest.fixture
+async def database(databases: DatabaseFactory) -> AsyncIterator[Database]:
+    db = Database(await databases.create("nephos_metering"))
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def connection() -> AsyncIterator[NatsConnection]:
+    await wipe_streams(NATS_URL, STREAM.name)
+    conn = NatsConnection(NATS_URL, (STREAM,))
+    conn.start()
+    await conn.jetstream(timeout=10)
+    yield conn
+    await conn.close()
+
+
+async def _count(db: Database, table: object) -> int:
+    async with db.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(table)) or 0)  # type: ignore[arg-type]
+
+
+async def test_an_event_exists_only_if_its_transaction_commits(
+    database: Database, connection: NatsConnection
+) -> None:
+    with pytest.raises(RuntimeError):
+        async with database.transaction() as session:
+            await outbox.record(session, MESSAGING, [Pinged(n=1).envelope(tenant="t", source="x")])
+            raise RuntimeError("the change failed")
+    async with database.transaction() as session:
+        await outbox.record(session, MESSAGING, [Pinged(n=2).envelope(tenant="t", source="x")])
+
+    relay = OutboxRelay(database, MESSAGING, connection)
+    sent = await relay.publish_pending()
+
+    assert sent == 1
+    assert await relay.pending_count() == 0
+    info = await (await connection.jetstream()).stream_info(STREAM.name)
+    assert info.state.messages == 1
+
+
+async def _publish(connection: NatsConnection, envelope: Envelope, msg_id: str) -> None:
+    js = await connection.jetstream()
+    await js.publish(
+        envelope.subject, envelope.model_dump_json().encode(), headers={"Nats-Msg-Id": msg_id}
+    )
+
+
+async def _run_until(runner: ConsumerRunner, condition: asyncio.Event, timeout: float = 15) -> None:
+    task = asyncio.create_task(runner.run_forever())
+    try:
+        await asyncio.wait_for(condition.wait(), timeout)
+        await asyncio.sleep(0.5)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_redelivered_event_takes_effect_once(
+    database: Database, connection: NatsConnection
+) -> None:
+    seen: list[int] = []
+    done = asyncio.Event()
+
+    async def handler(_: AsyncSession, envelope: Envelope) -> None:
+        seen.append(Pinged.parse(envelope).n)
+        done.set()
+
+    envelope = Pinged(n=7).envelope(tenant="t", source="x")
+    await _publish(connection, envelope, "first-copy")
+    await _publish(connection, envelope, "second-copy")
+    durable = f"test-{uuid.uuid4().hex[:6]}"
+    sub = Subscription(durable=durable, stream=STREAM.name, subject="nephostest.>", handler=handler)
+
+    await _run_until(ConsumerRunner(database, MESSAGING, connection, sub), done)
+
+    assert seen == [7]
+    assert await _count(database, MESSAGING.inbox) == 1
+
+
+async def test_a_poison_message_is_parked_after_bounded_retries(
+    database: Database, connection: NatsConnection
+) -> None:
+    attempts: list[int] = []
+    parked = asyncio.Event()
+
+    async def handler(_: AsyncSession, envelope: Envelope) -> None:
+        attempts.append(1)
+        if len(attempts) >= 3:
+            parked.set()
+        raise ValueError("cannot handle this one")
+
+    await _publish(connection, Pinged(n=1).envelope(tenant="t", source="x"), "poison")
+    await (await connection.jetstream()).publish("nephostest.garbage", b"not json")
+    sub = Subscription(
+        durable="poison", stream=STREAM.name, subject="nephostest.>", handler=handler
+    )
+    runner = ConsumerRunner(database, MESSAGING, connection, sub, max_deliveries=3)
+
+    await _run_until(runner, parked, timeout=60)
+    async with asyncio.timeout(10):
+        while await _count(database, MESSAGING.parked) < 2:
+            await asyncio.sleep(0.2)
+
+    assert len(attempts) == 3
+    assert await _count(database, MESSAGING.inbox) == 0
+    async with database.sessions() as session:
+        rows = (await session.execute(select(MESSAGING.parked))).all()
+    errors = sorted(r.error.split(":")[0] for r in rows)
+    assert errors == ["ValueError", "not a valid envelope"]
+    assert {r.deliveries for r in rows if r.error.startswith("ValueError")} == {3}
