@@ -16,7 +16,10 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 from bench.child import LOG_DIR
 
@@ -26,6 +29,17 @@ _MOTO_BOOT = (
     "import logging, sys; logging.getLogger('werkzeug').setLevel(logging.WARNING); "
     "from moto.server import main; main(['-H', sys.argv[1], '-p', sys.argv[2]])"
 )
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used so far (user + system)."""
+        times = psutil.Process(self.pid).cpu_times()
+        return float(times.user + times.system)
 
 
 def free_port() -> int:
@@ -52,13 +66,13 @@ def _wait_until_answering(url: str, process: subprocess.Popen[bytes], timeout: f
 
 
 @contextmanager
-def _process(argv: list[str], log_name: str, url: str, env: dict[str, str]) -> Iterator[str]:
+def _process(argv: list[str], log_name: str, url: str, env: dict[str, str]) -> Iterator[Server]:
     LOG_DIR.mkdir(exist_ok=True)
     with (LOG_DIR / f"{log_name}.log").open("wb") as log:
         process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
             _wait_until_answering(url, process, timeout=60)
-            yield url
+            yield Server(url, process.pid)
         finally:
             process.terminate()
             try:
@@ -69,21 +83,21 @@ def _process(argv: list[str], log_name: str, url: str, env: dict[str, str]) -> I
 
 
 @contextmanager
-def moto_server() -> Iterator[str]:
-    """A moto server in its own process on a free port; yields its URL."""
+def moto_server() -> Iterator[Server]:
+    """A moto server in its own process on a free port."""
     port = free_port()
     env = {**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
     argv = [sys.executable, "-c", _MOTO_BOOT, HOST, str(port)]
-    with _process(argv, "moto", f"http://{HOST}:{port}", env) as url:
-        yield url
+    with _process(argv, "moto", f"http://{HOST}:{port}", env) as server:
+        yield server
 
 
 @contextmanager
-def latency_proxy(target: str, delay_ms: int) -> Iterator[str]:
+def latency_proxy(target: str, delay_ms: int) -> Iterator[Server]:
     """``bench.proxy`` in its own process, adding ``delay_ms`` to every request to ``target``."""
     port = free_port()
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(root)}
     argv = [sys.executable, "-m", "bench.proxy", HOST, str(port), target, str(delay_ms)]
-    with _process(argv, "proxy", f"http://{HOST}:{port}", env) as url:
-        yield url
+    with _process(argv, "proxy", f"http://{HOST}:{port}", env) as server:
+        yield server

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from starlette.websockets import WebSocketDisconnect
 
 from nephos_common.settings import Environment
 from nephos_gateway.main import create_app
@@ -15,6 +18,7 @@ from nephos_gateway.schema import build_schema, sdl
 from nephos_gateway.settings import Settings
 from tests.fixtures.infra import DatabaseFactory, bearer, running
 from tests.gateway.conftest import gateway_settings
+from tests.gateway.flows import REGISTER
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
 INTROSPECT = {"query": "{ __schema { queryType { name } } }"}
@@ -27,9 +31,9 @@ def test_schema_file_matches_the_code() -> None:
 
 
 def test_production_turns_exploration_off_unless_asked() -> None:
-    secret = {"jwt_secret": "s" * 40}
-    production = Settings(environment=Environment.PRODUCTION, **secret)
-    chosen = Settings(environment=Environment.PRODUCTION, graphiql=True, **secret)
+    secret = "s" * 40
+    production = Settings(environment=Environment.PRODUCTION, jwt_secret=secret)
+    chosen = Settings(environment=Environment.PRODUCTION, graphiql=True, jwt_secret=secret)
     assert (production.graphiql, production.introspection) == (False, False)
     assert (chosen.graphiql, chosen.introspection) == (True, False)
     assert Settings().graphiql is Settings().introspection is True
@@ -85,3 +89,65 @@ async def test_an_unreachable_service_is_reported_not_leaked(
     assert error["message"] == "the asset service is unavailable"
     ready = await gateway_without_asset.get("/readyz")
     assert ready.status_code == 200
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.getMessage()} {vars(record)} {record.exc_info}")
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        pytest.param({"secretAccessKey": "TOPSECRET-1", "bogus": 1}, id="unknown-field"),
+        pytest.param({"secretAccessKey": ["TOPSECRET-1"]}, id="wrong-type"),
+        pytest.param({"accessKeyId": 7, "secretAccessKey": "TOPSECRET-1"}, id="sibling-wrong"),
+    ],
+)
+async def test_refused_variables_are_neither_echoed_nor_logged(
+    credentials: dict[str, Any],
+) -> None:
+    settings = Settings()
+    app = create_app(settings)
+    records = _Records()
+    logging.getLogger().addHandler(records)
+    variables = {"input": {"name": "x", "credentials": credentials}}
+    try:
+        body = await _post(app, settings, {"query": REGISTER, "variables": variables})
+    finally:
+        logging.getLogger().removeHandler(records)
+
+    assert body["errors"][0]["message"].startswith("Variable '$input' has invalid value")
+    assert "TOPSECRET" not in str(body)
+    assert records.lines
+    assert not any("TOPSECRET" in line for line in records.lines)
+
+
+def _ws_client() -> Any:
+    """Starlette's test client (it speaks WebSocket over ASGI); its httpx notice is not ours."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+    return TestClient(create_app(Settings()))
+
+
+def test_graphql_transport_ws_is_spoken() -> None:
+    client = _ws_client()
+    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        assert ws.accepted_subprotocol == "graphql-transport-ws"
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json() == {"type": "connection_ack"}
+
+
+def test_the_legacy_graphql_ws_protocol_is_refused() -> None:
+    client = _ws_client()
+    with (
+        client.websocket_connect("/graphql", subprotocols=["graphql-ws"]) as ws,
+        pytest.raises(WebSocketDisconnect) as closed,
+    ):
+        ws.receive_json()
+    assert closed.value.code == 4406

@@ -99,9 +99,10 @@ async def test_another_company_sees_nothing_of_the_first(gateway: Gateway, fresh
     assert acme_ids.isdisjoint(globex_ids)
     assert acme_targets and acme_targets <= acme_ids
     assert await _relation_targets(gateway, globex) <= globex_ids
-    probe = " ".join(f'a{i}: asset(id: "{a}") {{ id }}' for i, a in enumerate(acme_targets))
+    probed = sorted(acme_targets)[:20]  # stays under the alias limit
+    probe = " ".join(f'a{i}: asset(id: "{a}") {{ id }}' for i, a in enumerate(probed))
     foreign = await gateway.query(f"{{ {probe} }}", headers=globex)
-    assert set(foreign["data"].values()) == {None}
+    assert foreign["data"] == {f"a{i}": None for i in range(len(probed))}
     lookups = await gateway.query(
         "query($a: ID!, $r: ID!) { cloudAccount(id: $a) { id } discoveryRun(id: $r) { id } }",
         {"a": account["id"], "r": run["id"]},

@@ -30,7 +30,12 @@ class Settings(ServiceSettings):
     max_query_depth: int = Field(default=10, ge=1)
     max_aliases: int = Field(default=30, ge=1)
     max_tokens: int = Field(default=2000, ge=1)
-    max_page_size: int = Field(default=200, ge=1, le=500)
+    max_page_size: int = Field(
+        default=200,
+        ge=1,
+        le=250,
+        description="Largest `first`; resuming mid-page asks the service for up to twice this.",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 from nephos_common.messaging.envelope import Contract
 
 
-class AssetSnapshot(Contract):
-    """What consumers need to know of an asset without calling the asset service."""
+class AssetRef(Contract):
+    """Which asset an event is about, enough to find it in any read model."""
 
     asset_id: uuid.UUID
     account_id: uuid.UUID
@@ -18,6 +18,11 @@ class AssetSnapshot(Contract):
     category: str
     native_type: str
     native_id: str
+
+
+class AssetSnapshot(AssetRef):
+    """What consumers need to know of an asset without calling the asset service."""
+
     name: str | None
     state: str
     tags: dict[str, str]
@@ -36,16 +41,8 @@ class ResourceChanged(AssetSnapshot):
     asset_version: int
 
 
-class ResourceDeleted(Contract):
+class ResourceDeleted(AssetRef):
     event_type: ClassVar[str] = "asset.resource.deleted"
-
-    asset_id: uuid.UUID
-    account_id: uuid.UUID
-    provider: str
-    region: str
-    category: str
-    native_type: str
-    native_id: str
 
 
 class DiscoveryCompleted(Contract):

@@ -19,12 +19,10 @@ def checked_id(value: str, kind: str) -> str:
 
     Checking here also keeps caller text out of URL paths.
     """
-    try:
-        return str(uuid.UUID(value))
-    except (ValueError, AttributeError, TypeError):
-        raise NotFound(
-            f"{kind} {value!r} not found", service="asset", code=f"{kind}_not_found"
-        ) from None
+    canonical = canonical_id(value)
+    if canonical is None:
+        raise NotFound(f"{kind} {value!r} not found", service="asset", code=f"{kind}_not_found")
+    return canonical
 
 
 def canonical_id(value: str) -> str | None:

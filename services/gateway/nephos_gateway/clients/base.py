@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
@@ -30,14 +30,14 @@ M = TypeVar("M", bound=BaseModel)
 class Caller:
     """Who a downstream call is made for; built once per GraphQL request."""
 
-    token: str
+    token: str = field(repr=False)
     tenant: str
-    request_id: str | None = None
     traceparent: str | None = None
 
     def headers(self) -> dict[str, str]:
+        """The caller's token and company, and the ids the gateway's own request runs under."""
         headers = {"Authorization": f"Bearer {self.token}", TENANT_HEADER: self.tenant}
-        request_id = self.request_id or request_id_var.get()
+        request_id = request_id_var.get()
         if request_id:
             headers["X-Request-ID"] = request_id
         traceparent = self.traceparent or _traceparent_for(trace_id_var.get())

@@ -13,7 +13,9 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.schema.config import StrawberryConfig
 
+from nephos_gateway.schema.base import GatewaySchema
 from nephos_gateway.schema.mutation import Mutation
 from nephos_gateway.schema.query import Query
 from nephos_gateway.schema.security import Authentication, MaskInternalErrors
@@ -38,9 +40,13 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=_extensions(settings))
+    # Without introspection, "did you mean" suggestions would still map the schema out.
+    config = StrawberryConfig(disable_field_suggestions=not settings.introspection)
+    return GatewaySchema(
+        query=Query, mutation=Mutation, extensions=_extensions(settings), config=config
+    )
 
 
 def sdl() -> str:
     """The schema's SDL; the same for any settings (they change only limits)."""
-    return str(strawberry.Schema(query=Query, mutation=Mutation)) + "\n"
+    return str(GatewaySchema(query=Query, mutation=Mutation)) + "\n"

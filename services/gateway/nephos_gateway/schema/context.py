@@ -50,22 +50,28 @@ def build_loaders(client: AssetClient) -> Loaders:
 
 
 class GatewayContext(BaseContext):
-    """What every resolver may use; ``caller`` raises if the request is not authenticated."""
+    """What every resolver may use; the clients and loaders refuse an unauthenticated request.
+
+    Clients and loaders are made on first use: a document refused by
+    validation never needs them.
+    """
 
     def __init__(
         self,
         settings: Settings,
+        pools: ServicePools,
         principal: Principal | None,
-        auth_error: NephosError | None,
-        asset: AssetClient | None,
-        loaders: Loaders | None,
+        auth_error: NephosError | None = None,
+        traceparent: str | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.principal = principal
         self.auth_error = auth_error
-        self._asset = asset
-        self._loaders = loaders
+        self._pools = pools
+        self._traceparent = traceparent
+        self._asset: AssetClient | None = None
+        self._loaders: Loaders | None = None
 
     @property
     def caller(self) -> Principal:
@@ -76,13 +82,15 @@ class GatewayContext(BaseContext):
     @property
     def asset(self) -> AssetClient:
         if self._asset is None:
-            raise self.auth_error or Unauthenticated("a bearer token is required")
+            principal = self.caller
+            caller = Caller(principal.token, principal.tenant, traceparent=self._traceparent)
+            self._asset = AssetClient(self._pools["asset"], caller)
         return self._asset
 
     @property
     def loaders(self) -> Loaders:
         if self._loaders is None:
-            raise self.auth_error or Unauthenticated("a bearer token is required")
+            self._loaders = build_loaders(self.asset)
         return self._loaders
 
 
@@ -98,17 +106,17 @@ def _verify(connection: HTTPConnection) -> tuple[Principal | None, NephosError |
     return principal, None
 
 
-async def get_context(connection: HTTPConnection) -> GatewayContext:
-    """FastAPI dependency building the context of one GraphQL request."""
-    settings: Settings = connection.app.state.settings
+def get_context(connection: HTTPConnection) -> GatewayContext:
+    """FastAPI dependency building the context of one GraphQL request.
+
+    Synchronous on purpose: FastAPI runs it in a worker thread, so fetching an
+    OIDC issuer's keys (PyJWKClient blocks) never stalls the event loop.
+    """
     principal, error = _verify(connection)
-    if principal is None:
-        return GatewayContext(settings, None, error, None, None)
-    pools: ServicePools = connection.app.state.pools
-    caller = Caller(
-        token=principal.token,
-        tenant=principal.tenant,
+    return GatewayContext(
+        settings=connection.app.state.settings,
+        pools=connection.app.state.pools,
+        principal=principal,
+        auth_error=error,
         traceparent=connection.headers.get("traceparent"),
     )
-    asset = AssetClient(pools["asset"], caller)
-    return GatewayContext(settings, principal, None, asset, build_loaders(asset))
