@@ -38,6 +38,7 @@ def main() -> None:
         f"Nephos bench on {platform.node()}: {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}; figures are printed, not asserted"
     )
+    emit("load average at start: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     if args.which in ("all", "discovery"):
         run_discovery(
             DiscoveryOptions(
@@ -52,7 +53,10 @@ def main() -> None:
     if args.which in ("all", "upsert"):
         run_upsert(UpsertOptions(assets=args.assets, units=args.units, profile=args.profile))
     emit()
-    emit(f"bench finished in {time.perf_counter() - started:.0f} s")
+    emit(
+        f"bench finished in {time.perf_counter() - started:.0f} s; load average: "
+        + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
 
 
 if __name__ == "__main__":

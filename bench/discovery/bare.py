@@ -67,7 +67,7 @@ def run(endpoint: str, regions: list[str]) -> dict[str, Any]:
 
     clients: dict[tuple[str, str], Any] = {}
     found: Counter[str] = Counter()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for native_type, service, method, key, params, is_global in LISTINGS:
         for region in [GLOBAL_CLIENT_REGION] if is_global else regions:
             if (service, region) not in clients:
@@ -78,5 +78,5 @@ def run(endpoint: str, regions: list[str]) -> dict[str, Any]:
                 clients[(service, region)] = client
             for page in _pages(clients[(service, region)], method, params):
                 found[native_type] += _size(native_type, key, page)
-    elapsed = time.perf_counter() - started
-    return {"seconds": elapsed, "api_calls": dict(calls), "found": dict(found)}
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": elapsed, "cpu": cpu, "api_calls": dict(calls), "found": dict(found)}

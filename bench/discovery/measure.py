@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import statistics
 import time
 from collections import Counter
@@ -31,6 +32,7 @@ class Sample:
     seconds: float  # the timed section, inside the variant's process
     process_seconds: float  # the whole process: interpreter start, imports, set-up
     peak_rss_mib: float
+    cpu: float  # CPU seconds of the variant itself (timed section; c7n: its whole tree)
     emulator_cpu: float  # CPU seconds moto spent while the variant ran
     api_calls: dict[str, int]
     found: dict[str, int]
@@ -74,6 +76,7 @@ def child_sample(moto: Server, target: str, log_name: str, **kwargs: Any) -> Sam
         seconds=result["seconds"],
         process_seconds=process_seconds,
         peak_rss_mib=result["peak_rss_mib"],
+        cpu=result["cpu"],
         emulator_cpu=moto.cpu_seconds() - cpu,
         api_calls=result["api_calls"],
         found=result["found"],
@@ -83,8 +86,10 @@ def child_sample(moto: Server, target: str, log_name: str, **kwargs: Any) -> Sam
 
 def c7n_sample(moto: Server, endpoint: str, regions: list[str], tag: str) -> Sample | str:
     """One ``c7n-org`` run, or the reason it gives no comparable figure."""
-    cpu = moto.cpu_seconds()
+    cpu, own = moto.cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
     result = c7n.run(endpoint, regions, tag)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own_cpu = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
     if result.errors:
         return f"c7n-org reported errors, e.g. {result.errors[0][:160]}"
     # c7n names elbv2 calls by endpoint prefix; use botocore's service name as ours does.
@@ -95,6 +100,7 @@ def c7n_sample(moto: Server, endpoint: str, regions: list[str], tag: str) -> Sam
         seconds=result.policy_seconds,
         process_seconds=result.process_seconds,
         peak_rss_mib=result.peak_rss_mib,
+        cpu=own_cpu,
         emulator_cpu=moto.cpu_seconds() - cpu,
         api_calls=dict(calls),
         found=dict(result.found),

@@ -145,3 +145,21 @@ async def test_unchanged_rediscovery_writes_no_history_and_changes_are_versioned
     assert by_id[instance_id]["state"] == "stopped"
     assert by_id[instance_id]["version"] == 2
     assert await _versions(asset_service) == versions_after_first + third["assets_changed"] + 1
+
+
+async def test_runs_of_different_accounts_go_side_by_side(
+    asset_service: AssetService, fresh_moto: str
+) -> None:
+    await asyncio.to_thread(seed_estate, fresh_moto, REGIONS)
+    headers = asset_service.auth()
+    client = asset_service.client
+    first = await register_aws(client, headers, fresh_moto, name="One", regions=REGIONS)
+    second = await register_aws(client, headers, fresh_moto, name="Two", regions=REGIONS)
+
+    a, b = await asyncio.gather(
+        discover(client, headers, first["id"]), discover(client, headers, second["id"])
+    )
+
+    assert a["status"] == b["status"] == "succeeded"
+    assert a["assets_created"] == b["assets_created"]
+    assert a["started_at"] < b["finished_at"] and b["started_at"] < a["finished_at"]

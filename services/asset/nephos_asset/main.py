@@ -39,6 +39,7 @@ def _subscriptions(app: FastAPI) -> list[Subscription]:
             subject=DiscoveryRequested.event_type,
             handler=worker.handle,
             batch=1,
+            in_flight=settings.discovery_parallel_runs,
         )
     ]
 

@@ -20,6 +20,7 @@ class Settings(ServiceSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/nephos_asset"
     secret_key: str = DEV_SECRET_KEY
     discovery_concurrency: int = 16
+    discovery_parallel_runs: int = 4
     discovery_max_attempts: int = 4
     scheduler_interval_seconds: float = 30.0
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import insert
@@ -40,6 +41,8 @@ class Subscription:
     handler: Handler
     ack_wait_seconds: float = 60.0
     batch: int = 50
+    in_flight: int = 1
+    """Messages handled at once; above 1 only for jobs, where order does not matter."""
 
 
 class ConsumerRunner:
@@ -89,6 +92,8 @@ class ConsumerRunner:
             stream=self._sub.stream,
             config=self._config(),
         )
+        if self._sub.in_flight > 1:
+            await self._pull_concurrently(psub)
         while True:
             try:
                 msgs = await psub.fetch(self._sub.batch, timeout=1.0)
@@ -96,6 +101,26 @@ class ConsumerRunner:
                 continue
             for msg in msgs:
                 await self.process(msg)
+
+    async def _pull_concurrently(self, psub: JetStreamContext.PullSubscription) -> None:
+        """Take a message whenever a slot is free, so long jobs run side by side."""
+        slots = asyncio.Semaphore(self._sub.in_flight)
+        running: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                await slots.acquire()
+                try:
+                    (msg,) = await psub.fetch(1, timeout=1.0)
+                except NatsTimeout:
+                    slots.release()
+                    continue
+                task = asyncio.create_task(self.process(msg))
+                running.add(task)
+                task.add_done_callback(running.discard)
+                task.add_done_callback(lambda _: slots.release())
+        finally:
+            for task in running:
+                task.cancel()
 
     async def process(self, msg: Msg) -> None:
         """Handle one delivery; ack only after the handler's transaction committed."""
