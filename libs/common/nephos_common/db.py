@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import MetaData, text
+from sqlalchemy import ColumnElement, MetaData, any_, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -84,6 +85,16 @@ async def copy_rows(
         # SQLAlchemy; a COPY sent first would otherwise commit on its own.
         await connection.exec_driver_sql("SELECT 1")
     await driver.copy_records_to_table(table, records=rows, columns=list(columns))
+
+
+def any_of(column: ColumnElement[Any], values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column = ANY(:values)`` with one array parameter.
+
+    ``IN`` sends one parameter per value, and the driver refuses more than
+    32,767 of them; a discovery unit or a group can easily hold more.
+    """
+    element_type = column.type
+    return column == any_(bindparam(None, list(values), type_=ARRAY(element_type)))
 
 
 def database_from(request: Request) -> Database:

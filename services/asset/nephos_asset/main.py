@@ -9,6 +9,8 @@ from nephos_asset.db import MESSAGING, Base
 from nephos_asset.discovery.router import router as discovery_router
 from nephos_asset.discovery.scheduler import run_scheduler
 from nephos_asset.discovery.worker import DiscoveryWorker
+from nephos_asset.groups.router import router as groups_router
+from nephos_asset.history.router import router as history_router
 from nephos_asset.inventory.router import router as inventory_router
 from nephos_asset.models import load_all
 from nephos_asset.settings import Settings
@@ -61,7 +63,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings=settings,
             metadata=Base.metadata,
             tables=MESSAGING,
-            routers=(accounts_router, discovery_router, inventory_router),
+            routers=(
+                accounts_router,
+                discovery_router,
+                inventory_router,
+                history_router,
+                groups_router,
+            ),
             streams=(EVENTS_STREAM, JOBS_STREAM),
             subscriptions=_subscriptions,
             workers=(_scheduler,),

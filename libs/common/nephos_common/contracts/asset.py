@@ -74,3 +74,30 @@ class DiscoveryRequested(Contract):
 
     run_id: uuid.UUID
     account_id: uuid.UUID
+
+
+class ServiceGroupChanged(Contract):
+    """A group was created or its definition (name, rule, explicit members) changed."""
+
+    event_type: ClassVar[str] = "asset.service_group.changed"
+
+    group_id: uuid.UUID
+    name: str
+    rule: str | None
+
+
+class ServiceGroupDeleted(Contract):
+    event_type: ClassVar[str] = "asset.service_group.deleted"
+
+    group_id: uuid.UUID
+    name: str
+
+
+class MembershipChanged(Contract):
+    """Assets joined or left a group (by rule, by hand, or by appearing/disappearing)."""
+
+    event_type: ClassVar[str] = "asset.service_group.membership_changed"
+
+    group_id: uuid.UUID
+    added: list[uuid.UUID]
+    removed: list[uuid.UUID]

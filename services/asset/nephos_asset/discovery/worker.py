@@ -23,6 +23,7 @@ from nephos_asset.collectors.base import Collector, UnitResult
 from nephos_asset.collectors.errors import InvalidCredentialsError
 from nephos_asset.discovery import repository as runs
 from nephos_asset.discovery.models import DiscoveryRun, RunStatus, UnitFailure
+from nephos_asset.groups import service as groups
 from nephos_asset.inventory.sync import UnitScope, sync_unit
 from nephos_common.contracts.asset import DiscoveryCompleted, DiscoveryRequested
 from nephos_common.crypto import SecretBox
@@ -118,6 +119,7 @@ class DiscoveryWorker:
                 session, scope, result.assets, complete=True, seen_at=utcnow()
             )
             await outbox.record(session, self.tables, outcome.events)
+            await groups.follow_assets(session, self.tables, account.tenant, outcome.touched)
             await runs.add_progress(
                 session, run_id, units_done=1, assets_found=outcome.found,
                 assets_created=outcome.created, assets_changed=outcome.changed,

@@ -31,11 +31,46 @@ def fingerprint(values: dict[str, Any]) -> str:
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """Field -> {"old", "new"} for every tracked field that differs."""
+    """Field -> what changed, for every tracked field that differs.
+
+    Every entry has ``old`` and ``new``; mappings (tags, spec) also say which
+    keys were added, removed or changed, and relations which edges came and
+    went, so a reader sees "tag Env changed" rather than two whole dicts.
+    """
+    changes: dict[str, Any] = {}
+    for name in TRACKED_FIELDS:
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        entry: dict[str, Any] = {"old": before, "new": after}
+        if isinstance(before, dict) and isinstance(after, dict):
+            entry.update(_mapping_delta(before, after))
+        elif name == "relations":
+            entry.update(_edge_delta(before or [], after or []))
+        changes[name] = entry
+    return changes
+
+
+def _mapping_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return {
-        name: {"old": old.get(name), "new": new.get(name)}
-        for name in TRACKED_FIELDS
-        if old.get(name) != new.get(name)
+        "added": {k: v for k, v in after.items() if k not in before},
+        "removed": {k: v for k, v in before.items() if k not in after},
+        "changed": {
+            k: {"old": before[k], "new": v}
+            for k, v in after.items()
+            if k in before and before[k] != v
+        },
+    }
+
+
+def _edge_delta(before: list[dict[str, str]], after: list[dict[str, str]]) -> dict[str, Any]:
+    def key(edge: dict[str, str]) -> tuple[str, str]:
+        return edge["kind"], edge["target_native_id"]
+
+    old_keys, new_keys = {key(e) for e in before}, {key(e) for e in after}
+    return {
+        "added": [e for e in after if key(e) not in old_keys],
+        "removed": [e for e in before if key(e) not in new_keys],
     }
 
 

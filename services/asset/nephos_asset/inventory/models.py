@@ -35,6 +35,12 @@ class Asset(Base):
         Index("ix_assets_tenant_id", "tenant", "id"),
         Index("ix_assets_account_native_id", "account_id", "native_id"),
         Index("ix_assets_tags", "tags", postgresql_using="gin"),
+        Index(
+            "ix_assets_relations",
+            "relations",
+            postgresql_using="gin",
+            postgresql_ops={"relations": "jsonb_path_ops"},
+        ),
         Index("ix_assets_live", "tenant", "native_type", postgresql_where=LIVE),
     )
 

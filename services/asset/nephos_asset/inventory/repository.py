@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nephos_asset.db import Base
 from nephos_asset.inventory.models import Asset
 from nephos_common.errors import InvalidInput, NotFound
 from nephos_common.pagination import decode_cursor, encode_cursor
@@ -25,6 +26,7 @@ class AssetFilter:
     tags: tuple[str, ...] = ()
     name_contains: str | None = None
     include_deleted: bool = False
+    group_id: uuid.UUID | None = None
 
 
 def parse_tag(expression: str) -> tuple[str, str | None]:
@@ -51,7 +53,15 @@ def _filtered(tenant: str, f: AssetFilter) -> Select[Asset]:
         query = query.where(Asset.name.ilike(f"%{f.name_contains}%"))
     if not f.include_deleted:
         query = query.where(Asset.deleted_at.is_(None))
+    if f.group_id is not None:
+        query = query.where(Asset.id.in_(members_of(f.group_id)))
     return query
+
+
+def members_of(group_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
+    """Subquery of a service group's current members."""
+    table = Base.metadata.tables["service_group_members"]
+    return select(table.c.asset_id).where(table.c.group_id == group_id)
 
 
 async def page(
@@ -105,3 +115,47 @@ async def resolve_targets(
         )
     )
     return {(r.account_id, r.native_id): r.id for r in rows}
+
+
+async def incoming(
+    session: AsyncSession, asset: Asset, kind: str | None, category: str | None
+) -> list[tuple[str, Asset]]:
+    """Live assets of the same account whose relations point at ``asset``."""
+    edge: dict[str, str] = {"target_native_id": asset.native_id}
+    if kind is not None:
+        edge["kind"] = kind
+    query = select(Asset).where(
+        Asset.tenant == asset.tenant,
+        Asset.account_id == asset.account_id,
+        Asset.deleted_at.is_(None),
+        Asset.relations.contains([edge]),
+    )
+    if category is not None:
+        query = query.where(Asset.category == category)
+    found = []
+    for source in await session.scalars(query.order_by(Asset.id)):
+        for relation in source.relations:
+            if relation["target_native_id"] == asset.native_id and kind in (None, relation["kind"]):
+                found.append((relation["kind"], source))
+    return found
+
+
+async def outgoing(
+    session: AsyncSession, asset: Asset, kind: str | None, category: str | None
+) -> list[tuple[str, Asset]]:
+    """Live assets that ``asset``'s relations point at."""
+    edges = [r for r in asset.relations if kind in (None, r["kind"])]
+    if not edges:
+        return []
+    query = select(Asset).where(
+        Asset.tenant == asset.tenant,
+        Asset.account_id == asset.account_id,
+        Asset.deleted_at.is_(None),
+        Asset.native_id.in_({r["target_native_id"] for r in edges}),
+    )
+    if category is not None:
+        query = query.where(Asset.category == category)
+    targets: dict[str, list[Asset]] = {}
+    for target in await session.scalars(query):
+        targets.setdefault(target.native_id, []).append(target)
+    return [(r["kind"], t) for r in edges for t in targets.get(r["target_native_id"], [])]

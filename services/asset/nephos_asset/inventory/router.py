@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,8 @@ from nephos_asset.inventory.schemas import (
     AssetPage,
     AssetSummary,
     PageInfo,
+    RelatedList,
+    RelatedOut,
     RelationOut,
 )
 from nephos_asset.inventory.summary import summarize
@@ -53,11 +56,12 @@ def asset_filter(
     tag: list[str] = Query(default=[], description="Key=Value, or Key for any value; repeatable"),
     q: str | None = Query(default=None, max_length=200, description="Name contains"),
     include_deleted: bool = False,
+    group_id: uuid.UUID | None = Query(default=None, description="Members of a service group"),
 ) -> AssetFilter:
     return AssetFilter(
         provider=provider, account_id=account_id, region=region, category=category,
         state=state, native_type=native_type, tags=tuple(tag), name_contains=q,
-        include_deleted=include_deleted,
+        include_deleted=include_deleted, group_id=group_id,
     )  # fmt: skip
 
 
@@ -102,6 +106,35 @@ async def get_asset(
     """One asset with its relations resolved and the provider's raw data."""
     asset = await repository.get(session, principal.tenant, asset_id)
     return (await _render(session, principal.tenant, [asset], with_raw=True))[0]
+
+
+@router.get("/assets/{asset_id}/related", response_model=RelatedList)
+async def related_assets(
+    asset_id: uuid.UUID,
+    direction: Literal["in", "out", "both"] = "both",
+    kind: str | None = Query(None, description="e.g. attached_volume, member_of_security_group"),
+    category: str | None = Query(None, description="Only related assets of this category"),
+    principal: Principal = viewer,
+    session: AsyncSession = Depends(session_dependency),
+) -> RelatedList:
+    """What this asset points at (its volumes, subnet, security groups) and what points at it
+    (the instances using a security group, everything in a network)."""
+    asset = await repository.get(session, principal.tenant, asset_id)
+    edges: list[tuple[str, str, Asset]] = []
+    if direction in ("out", "both"):
+        found = await repository.outgoing(session, asset, kind, category)
+        edges += [("out", k, a) for k, a in found]
+    if direction in ("in", "both"):
+        edges += [
+            ("in", k, a) for k, a in await repository.incoming(session, asset, kind, category)
+        ]
+    rendered = await _render(session, principal.tenant, [a for _, _, a in edges])
+    return RelatedList(
+        items=[
+            RelatedOut(direction=d, kind=k, asset=out)
+            for (d, k, _), out in zip(edges, rendered, strict=True)
+        ]
+    )
 
 
 @router.get("/summary", response_model=AssetSummary)

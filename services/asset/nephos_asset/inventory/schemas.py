@@ -105,3 +105,15 @@ class AssetSummary(BaseModel):
     products: list[ProductCount]
     products_total: int
     vendors: list[VendorSummary]
+
+
+class RelatedOut(BaseModel):
+    """An edge seen from the asset asked about: ``out`` it points there, ``in`` it is pointed at."""
+
+    direction: str
+    kind: str
+    asset: AssetOut
+
+
+class RelatedList(BaseModel):
+    items: list[RelatedOut]

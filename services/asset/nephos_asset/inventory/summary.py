@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_asset.collectors.base import Category
 from nephos_asset.inventory.models import Asset
+from nephos_asset.inventory.repository import members_of
 from nephos_asset.inventory.schemas import (
     AssetSummary,
     DatabaseCounts,
@@ -34,12 +35,16 @@ def _gb(field: str) -> Any:
     return func.coalesce(func.sum(cast(Asset.spec[field].astext, Float)), 0.0)
 
 
-def _scope(tenant: str, provider: str | None, account_id: uuid.UUID | None) -> list[Any]:
+def _scope(
+    tenant: str, provider: str | None, account_id: uuid.UUID | None, group_id: uuid.UUID | None
+) -> list[Any]:
     where = [Asset.tenant == tenant, Asset.deleted_at.is_(None)]
     if provider is not None:
         where.append(Asset.provider == provider)
     if account_id is not None:
         where.append(Asset.account_id == account_id)
+    if group_id is not None:
+        where.append(Asset.id.in_(members_of(group_id)))
     return where
 
 
@@ -55,8 +60,9 @@ async def summarize(
     *,
     provider: str | None = None,
     account_id: uuid.UUID | None = None,
+    group_id: uuid.UUID | None = None,
 ) -> AssetSummary:
-    where = _scope(tenant, provider, account_id)
+    where = _scope(tenant, provider, account_id, group_id)
     servers = ServerCounts()
     databases = DatabaseCounts()
     vendors: dict[str, VendorSummary] = {}

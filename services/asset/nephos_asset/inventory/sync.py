@@ -27,7 +27,7 @@ from nephos_common.contracts.asset import (
     ResourceDeleted,
     ResourceDiscovered,
 )
-from nephos_common.db import copy_rows
+from nephos_common.db import any_of, copy_rows
 from nephos_common.messaging.envelope import Envelope
 
 SOURCE = "asset"
@@ -49,6 +49,15 @@ class UnitScope:
     unit: UnitKey
 
 
+@dataclass(frozen=True, slots=True)
+class Touched:
+    """An asset whose tags or liveness may have moved it in or out of a service group."""
+
+    asset_id: uuid.UUID
+    tags: dict[str, str]
+    live: bool
+
+
 @dataclass
 class SyncOutcome:
     found: int = 0
@@ -56,6 +65,7 @@ class SyncOutcome:
     changed: int = 0
     deleted: int = 0
     events: list[Envelope] = field(default_factory=list)
+    touched: list[Touched] = field(default_factory=list)
 
 
 @dataclass
@@ -142,6 +152,7 @@ async def _insert(
             (asset_id, scope.tenant, scope.account_id, 1, "appeared", _json(values), seen_at)
         )
         outcome.events.append(_snapshot(ResourceDiscovered, asset_id, scope, asset, {}))
+        outcome.touched.append(Touched(asset_id, asset.tags, live=True))
     await copy_rows(session, Asset.__tablename__, ASSET_COLUMNS, asset_rows)
     await copy_rows(session, AssetVersion.__tablename__, VERSION_COLUMNS, version_rows)
     outcome.created += len(asset_rows)
@@ -156,7 +167,7 @@ async def _update_changed(
     ids = [row.id for row, _, _ in plan.updates]
     old_rows = await session.execute(
         select(a.id, a.name, a.state, a.tags, a.spec, a.relations, a.deleted_at).where(
-            a.id.in_(ids)
+            any_of(a.id, ids)
         )
     )
     old_by_id = {r.id: r for r in old_rows}
@@ -183,13 +194,16 @@ async def _update_changed(
         )
         extra = {"changes": changes, "asset_version": version}
         outcome.events.append(_snapshot(ResourceChanged, row.id, scope, asset, extra))
+        outcome.touched.append(Touched(row.id, asset.tags, live=True))
     await copy_rows(session, AssetVersion.__tablename__, VERSION_COLUMNS, version_rows)
     outcome.changed += len(version_rows)
 
 
 async def _touch(session: AsyncSession, ids: list[uuid.UUID], seen_at: datetime) -> None:
     if ids:
-        await session.execute(update(Asset).where(Asset.id.in_(ids)).values(last_seen=seen_at))
+        await session.execute(
+            update(Asset).where(any_of(Asset.__table__.c.id, ids)).values(last_seen=seen_at)
+        )
 
 
 async def _retire(
@@ -203,7 +217,7 @@ async def _retire(
         return
     await session.execute(
         update(Asset)
-        .where(Asset.id.in_([r.id for r in rows]))
+        .where(any_of(Asset.__table__.c.id, [r.id for r in rows]))
         .values(deleted_at=seen_at, version=Asset.version + 1)
     )
     version_rows = []
@@ -221,6 +235,7 @@ async def _retire(
             )
         )
         outcome.events.append(_deleted(row, scope))
+        outcome.touched.append(Touched(row.id, {}, live=False))
     await copy_rows(session, AssetVersion.__tablename__, VERSION_COLUMNS, version_rows)
     outcome.deleted += len(rows)
 
