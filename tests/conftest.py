@@ -1,3 +1,8 @@
 """Shared test fixtures: real infrastructure (PostgreSQL, NATS) and emulated clouds."""
 
-pytest_plugins = ["tests.fixtures.infra", "tests.fixtures.aws", "tests.fixtures.asset"]
+pytest_plugins = [
+    "tests.fixtures.infra",
+    "tests.fixtures.aws",
+    "tests.fixtures.azure",
+    "tests.fixtures.asset",
+]

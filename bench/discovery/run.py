@@ -22,7 +22,7 @@ from nephos_devstack.aws_estate import seed_estate
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 BARE = "bench.discovery.bare:run"
 COLLECTOR = "bench.discovery.ours:collector_only"
-PIPELINE = "bench.discovery.ours:pipeline"
+PIPELINE = "bench.discovery.pipeline:pipeline"
 
 
 def _setting(

@@ -92,12 +92,13 @@ async def test_a_redelivered_discovery_job_runs_once(
     client = asset_service.client
     account = await register_aws(client, headers, fresh_moto, regions=("us-east-1",))
     first = await discover(client, headers, account["id"])
-    js = await asset_service.app.state.nats.jetstream(timeout=5)
+    nats = asset_service.app.state.nats
+    js = await nats.jetstream(timeout=5)
     job = DiscoveryRequested(run_id=first["id"], account_id=account["id"])
     envelope = job.envelope(tenant="acme", source="test")
     for copy in range(2):
         await js.publish(
-            envelope.subject,
+            nats.subject(envelope.subject),
             envelope.model_dump_json().encode(),
             headers={"Nats-Msg-Id": f"{envelope.id}-{copy}"},
         )

@@ -11,7 +11,7 @@ SECRET = "gateway-test-secret-value"
 ACCESS_KEY = "AKIAGATEWAYTEST00001"
 
 ACCOUNT_FIELDS = """
-id name provider authMethod endpointUrl regions nativeAccountId status statusReason
+id name provider authMethod endpointUrl authEndpointUrl regions nativeAccountId status statusReason
 discoveryIntervalMinutes lastDiscoveryRequestedAt createdAt updatedAt
 """
 
@@ -57,8 +57,7 @@ query Assets($filter: AssetFilter, $first: Int!, $after: String) {
 def register_input(endpoint_url: str, regions: tuple[str, ...], name: str) -> dict[str, Any]:
     return {
         "name": name,
-        "provider": "aws",
-        "credentials": {"accessKeyId": ACCESS_KEY, "secretAccessKey": SECRET},
+        "credentials": {"aws": {"accessKeyId": ACCESS_KEY, "secretAccessKey": SECRET}},
         "endpointUrl": endpoint_url,
         "regions": list(regions),
     }
@@ -112,4 +111,28 @@ async def all_assets(
         nodes.extend(edge["node"] for edge in connection["edges"])
         if not connection["pageInfo"]["hasNextPage"]:
             return nodes
+        after = connection["pageInfo"]["endCursor"]
+
+
+async def asset_ids_by_native_id(
+    gw: Gateway, filter: dict[str, Any] | None = None, *, headers: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Native id -> Nephos id of every asset the filter matches (moto speaks native ids)."""
+    document = """
+    query Ids($filter: AssetFilter, $after: String) {
+      assets(filter: $filter, first: 50, after: $after) {
+        edges { node { id nativeId } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+    """
+    found: dict[str, str] = {}
+    after = None
+    while True:
+        body = await gw.query(document, {"filter": filter, "after": after}, headers=headers)
+        assert "errors" not in body, body
+        connection = body["data"]["assets"]
+        found.update({e["node"]["nativeId"]: e["node"]["id"] for e in connection["edges"]})
+        if not connection["pageInfo"]["hasNextPage"]:
+            return found
         after = connection["pageInfo"]["endCursor"]

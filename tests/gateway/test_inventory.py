@@ -19,6 +19,7 @@ from tests.gateway.flows import (
     REGISTER,
     SECRET,
     all_assets,
+    asset_ids_by_native_id,
     discover,
     register,
     register_input,
@@ -49,10 +50,16 @@ WITH_RELATIONS = """
 query Related($first: Int!) {
   assets(first: $first) {
     edges { node {
-      id nativeType account { id name }
+      id nativeType account { id name } serviceGroups { id name }
       relations { kind targetId target { id nativeType account { id } } }
     } }
   }
+}
+"""
+
+CREATE_GROUP = """
+mutation Group($input: CreateServiceGroupInput!) {
+  createServiceGroup(input: $input) { serviceGroup { id } userErrors { code } }
 }
 """
 
@@ -139,12 +146,24 @@ async def test_filters_and_cursors_page_through_the_inventory(
     assert resumed["pageInfo"]["hasNextPage"] is True
 
 
-async def test_relations_resolve_in_a_constant_number_of_requests(
+async def test_relations_and_groups_resolve_in_a_constant_number_of_requests(
     gateway: Gateway, fresh_moto: str
 ) -> None:
+    """Per level of nesting one batch read: /assets, /assets/batch, /accounts,
+    /service-groups/memberships and /service-groups, whatever the page size."""
     await asyncio.to_thread(seed_estate, fresh_moto, REGIONS)
     account = await register(gateway, fresh_moto, REGIONS)
     await discover(gateway, account["id"])
+    everything = list((await asset_ids_by_native_id(gateway)).values())
+    groups: dict[str, str] = {}
+    for name, rule, members in (
+        ("Demo", "env=demo", None),
+        ("Web", "Name=web", None),
+        ("Everything", None, everything),  # so that any page has assets in groups
+    ):
+        variables = {"input": {"name": name, "rule": rule, "members": members}}
+        created = await gateway.query(CREATE_GROUP, variables)
+        groups[created["data"]["createServiceGroup"]["serviceGroup"]["id"]] = name
 
     sent: list[int] = []
     nodes: list[dict[str, Any]] = []
@@ -155,13 +174,17 @@ async def test_relations_resolve_in_a_constant_number_of_requests(
         sent.append(len(gateway.asset.requests) - before)
         nodes = [e["node"] for e in body["data"]["assets"]["edges"]]
 
-    assert sent[0] == sent[1] <= 3, sent
+    assert sent[0] == sent[1] <= 5, sent
+    paths = {r.url.path for r in gateway.asset.requests[-sent[1] :]}
+    assert {"/service-groups/memberships", "/service-groups"} <= paths
     relations = [r for n in nodes for r in n["relations"] if r["targetId"]]
     assert relations, "the seeded estate has relations"
     for relation in relations:
         assert relation["target"]["id"] == relation["targetId"]
         assert relation["target"]["account"] == {"id": account["id"]}
     assert all(n["account"]["id"] == account["id"] for n in nodes)
+    assert all(g["name"] == groups[g["id"]] for n in nodes for g in n["serviceGroups"])
+    assert all("Everything" in {g["name"] for g in n["serviceGroups"]} for n in nodes)
 
 
 async def test_caller_identity_and_trace_are_forwarded(gateway: Gateway) -> None:

@@ -61,7 +61,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = Database(settings.database_url, pool_size=settings.database_pool_size)
-        nats = NatsConnection(settings.nats_url, spec.streams)
+        nats = NatsConnection(settings.nats_url, spec.streams, settings.nats_namespace)
         relay = OutboxRelay(database, spec.tables, nats, poll_seconds=settings.outbox_poll_seconds)
         app.state.database = database
         app.state.nats = nats

@@ -32,6 +32,11 @@ class ServiceSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/nephos"
     database_pool_size: int = 10
     nats_url: str = "nats://127.0.0.1:4222"
+    nats_namespace: str = Field(
+        default="",
+        pattern=r"^[a-z0-9_]*$",
+        description="Prefix of this deployment's streams and subjects on a shared NATS.",
+    )
     jwt_secret: str = DEV_JWT_SECRET
     jwt_issuer: str = "nephos-embedded"
     jwt_audience: str = "nephos"

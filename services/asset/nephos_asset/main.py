@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI
 
 from nephos_asset.accounts.router import router as accounts_router
@@ -53,8 +55,13 @@ async def _scheduler(app: FastAPI) -> None:
     )
 
 
+AZURE_HTTP_LOG = "azure.core.pipeline.policies.http_logging_policy"
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     load_all()
+    # azure-core logs every request's headers at INFO; a scan makes thousands of calls.
+    logging.getLogger(AZURE_HTTP_LOG).setLevel(logging.WARNING)
     settings = settings or Settings()
     return create_service_app(
         ServiceSpec(

@@ -68,7 +68,7 @@ class ConsumerRunner:
             deliver_policy=DeliverPolicy.ALL,
             ack_wait=self._sub.ack_wait_seconds,
             max_deliver=self._max + 1,
-            filter_subject=self._sub.subject,
+            filter_subject=self._nats.subject(self._sub.subject),
         )
 
     async def run_forever(self) -> None:
@@ -87,9 +87,9 @@ class ConsumerRunner:
     async def _pull_loop(self) -> None:
         js = await self._nats.jetstream()
         psub = await js.pull_subscribe(
-            self._sub.subject,
+            self._nats.subject(self._sub.subject),
             durable=self._sub.durable,
-            stream=self._sub.stream,
+            stream=self._nats.stream(self._sub.stream),
             config=self._config(),
         )
         if self._sub.in_flight > 1:

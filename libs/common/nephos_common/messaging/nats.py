@@ -29,29 +29,39 @@ class StreamSpec:
     work_queue: bool = False
     duplicate_window_seconds: float = 120.0
 
-    def config(self) -> StreamConfig:
+    def config(self, namespace: str = "") -> StreamConfig:
         retention = RetentionPolicy.WORK_QUEUE if self.work_queue else RetentionPolicy.LIMITS
         return StreamConfig(
-            name=self.name,
-            subjects=list(self.subjects),
+            name=namespaced_stream(namespace, self.name),
+            subjects=[namespaced_subject(namespace, s) for s in self.subjects],
             retention=retention,
             storage=StorageType.FILE,
             duplicate_window=self.duplicate_window_seconds,
         )
 
 
-async def ensure_stream(js: JetStreamContext, spec: StreamSpec) -> None:
+def namespaced_subject(namespace: str, subject: str) -> str:
+    """Subjects of one deployment, when several share a NATS cluster (or a test server)."""
+    return f"{namespace}.{subject}" if namespace else subject
+
+
+def namespaced_stream(namespace: str, name: str) -> str:
+    return f"{namespace.upper()}_{name}" if namespace else name
+
+
+async def ensure_stream(js: JetStreamContext, spec: StreamSpec, namespace: str = "") -> None:
     """Create the stream, or bring an existing one to this configuration."""
     try:
-        await js.add_stream(spec.config())
+        await js.add_stream(spec.config(namespace))
     except BadRequestError:
-        await js.update_stream(spec.config())
+        await js.update_stream(spec.config(namespace))
 
 
 @dataclass
 class NatsConnection:
     url: str
     streams: tuple[StreamSpec, ...] = ()
+    namespace: str = ""
     client: Client | None = None
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
@@ -72,7 +82,7 @@ class NatsConnection:
                     allow_reconnect=True,
                 )
                 for spec in self.streams:
-                    await ensure_stream(self.client.jetstream(), spec)
+                    await ensure_stream(self.client.jetstream(), spec, self.namespace)
                 self._ready.set()
                 return
             except Exception as exc:
@@ -103,10 +113,11 @@ class NatsConnection:
         assert self.client is not None
         return self.client.jetstream()
 
-    async def ensure_streams(self) -> None:
-        js = await self.jetstream()
-        for spec in self.streams:
-            await ensure_stream(js, spec)
+    def subject(self, subject: str) -> str:
+        return namespaced_subject(self.namespace, subject)
+
+    def stream(self, name: str) -> str:
+        return namespaced_stream(self.namespace, name)
 
     async def close(self) -> None:
         if self._task is not None:

@@ -92,7 +92,7 @@ class OutboxRelay:
             await asyncio.gather(
                 *(
                     js.publish(
-                        r.subject,
+                        self._nats.subject(r.subject),
                         json.dumps(r.envelope).encode(),
                         headers={MSG_ID_HEADER: str(r.event_id)},
                         timeout=5.0,

@@ -30,6 +30,7 @@ class CloudAccount(Base):
     auth_method: Mapped[str] = mapped_column(String(40))
     sealed_credentials: Mapped[bytes] = mapped_column(LargeBinary)
     endpoint_url: Mapped[str | None] = mapped_column(String(500))
+    auth_endpoint_url: Mapped[str | None] = mapped_column(String(500))
     regions: Mapped[list[str] | None] = mapped_column(ARRAY(String(50)))
     native_account_id: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(30), default=AccountStatus.UNVERIFIED)

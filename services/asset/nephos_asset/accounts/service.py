@@ -34,7 +34,8 @@ async def register(
         name=data.name,
         provider=data.provider,
         auth_method=data.credentials.auth_method,
-        endpoint_url=str(data.endpoint_url).rstrip("/") if data.endpoint_url else None,
+        endpoint_url=_url(data.endpoint_url),
+        auth_endpoint_url=_url(data.auth_endpoint_url),
         regions=data.regions,
         discovery_interval_minutes=data.discovery_interval_minutes,
         status=AccountStatus.UNVERIFIED,
@@ -51,6 +52,7 @@ async def update(
     session: AsyncSession, account: CloudAccount, data: AccountUpdate, box: SecretBox
 ) -> CloudAccount:
     given = data.model_fields_set
+    data.check_for(account.provider)
     if data.name is not None and data.name != account.name:
         if await repository.name_taken(session, account.tenant, data.name, account.id):
             raise Conflict(f"an account named {data.name!r} exists", code="account_name_taken")
@@ -62,7 +64,9 @@ async def update(
         )
         account.status, account.status_reason = AccountStatus.UNVERIFIED, None
     if "endpoint_url" in given:
-        account.endpoint_url = str(data.endpoint_url).rstrip("/") if data.endpoint_url else None
+        account.endpoint_url = _url(data.endpoint_url)
+    if "auth_endpoint_url" in given:
+        account.auth_endpoint_url = _url(data.auth_endpoint_url)
     if "regions" in given:
         account.regions = data.regions
     if "discovery_interval_minutes" in given:
@@ -70,6 +74,10 @@ async def update(
     account.updated_at = utcnow()
     await session.flush()
     return account
+
+
+def _url(value: object | None) -> str | None:
+    return str(value).rstrip("/") if value else None
 
 
 async def remove(session: AsyncSession, tables: MessagingTables, account: CloudAccount) -> None:

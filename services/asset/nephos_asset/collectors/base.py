@@ -22,6 +22,8 @@ class Category(StrEnum):
     SERVER = "server"
     AUTOSCALING_GROUP = "autoscaling_group"
     DATABASE = "database"
+    DATABASE_SERVER = "database_server"
+    """A logical server that only hosts databases (Azure SQL): not itself counted as one."""
     CACHE = "cache"
     BUCKET = "bucket"
     DISK = "disk"

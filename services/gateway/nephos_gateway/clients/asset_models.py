@@ -24,6 +24,7 @@ class Account(_Answer):
     provider: str
     auth_method: str
     endpoint_url: str | None = None
+    auth_endpoint_url: str | None = None
     regions: list[str] | None = None
     native_account_id: str | None = None
     status: str
@@ -166,3 +167,64 @@ class Summary(_Answer):
     products: list[ProductCount]
     products_total: int
     vendors: list[VendorSummary]
+
+
+class AssetVersion(_Answer):
+    """One entry of an asset's history; ``diff`` maps each changed field to old and new."""
+
+    asset_id: str
+    version: int
+    change: str
+    diff: dict[str, Any] = Field(default_factory=dict)
+    changed_at: datetime
+
+
+class AssetChange(AssetVersion):
+    """An entry of the company-wide change feed, with what identifies its asset."""
+
+    account_id: str
+    provider: str
+    region: str
+    category: str
+    native_type: str
+    native_id: str
+    name: str | None = None
+
+
+class VersionPage(_Answer):
+    items: list[AssetVersion]
+    page_info: PageInfo
+
+
+class ChangePage(_Answer):
+    items: list[AssetChange]
+    page_info: PageInfo
+
+
+class Related(_Answer):
+    direction: str
+    kind: str
+    asset: Asset
+
+
+class RelatedList(_Answer):
+    items: list[Related]
+
+
+class ServiceGroup(_Answer):
+    id: str
+    name: str
+    description: str | None = None
+    rule: str | None = None
+    explicit_members: list[str] = Field(default_factory=list)
+    member_count: int = 0
+    created_at: datetime
+    updated_at: datetime
+
+
+class ServiceGroupList(_Answer):
+    items: list[ServiceGroup]
+
+
+class Memberships(_Answer):
+    memberships: dict[str, list[str]]

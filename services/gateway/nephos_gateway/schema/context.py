@@ -32,6 +32,9 @@ class Loaders:
 
     assets: DataLoader[str, m.Asset | None]
     accounts: DataLoader[str, m.Account | None]
+    memberships: DataLoader[str, list[str]]
+    """Asset id -> ids of the service groups it is in."""
+    groups: DataLoader[str, m.ServiceGroup | None]
 
 
 def build_loaders(client: AssetClient) -> Loaders:
@@ -44,8 +47,20 @@ def build_loaders(client: AssetClient) -> Loaders:
         found = {a.id: a for a in await client.list_accounts()}
         return [found.get(canonical_id(i) or "") for i in ids]
 
+    async def load_memberships(ids: list[str]) -> list[list[str]]:
+        found = await client.memberships(ids)
+        return [found.get(canonical_id(i) or "", []) for i in ids]
+
+    async def load_groups(ids: list[str]) -> list[m.ServiceGroup | None]:
+        # Like accounts: a company has few groups, and one list call answers any number of ids.
+        found = {g.id: g for g in await client.list_groups()}
+        return [found.get(canonical_id(i) or "") for i in ids]
+
     return Loaders(
-        assets=DataLoader(load_fn=load_assets), accounts=DataLoader(load_fn=load_accounts)
+        assets=DataLoader(load_fn=load_assets),
+        accounts=DataLoader(load_fn=load_accounts),
+        memberships=DataLoader(load_fn=load_memberships),
+        groups=DataLoader(load_fn=load_groups),
     )
 
 

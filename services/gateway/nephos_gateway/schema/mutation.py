@@ -1,4 +1,4 @@
-"""Root mutations: cloud accounts (admins) and discovery runs (operators).
+"""Root mutations: cloud accounts (admins), discovery runs and service groups (operators).
 
 Roles are checked here before any service is called; domain failures come
 back as ``userErrors``; auth and availability failures stay GraphQL errors.
@@ -19,9 +19,17 @@ from nephos_gateway.schema.types.accounts import (
     RemoveCloudAccountPayload,
     TestCloudAccountPayload,
     UpdateCloudAccountInput,
+    credential_locations,
 )
 from nephos_gateway.schema.types.common import user_errors
 from nephos_gateway.schema.types.discovery import DiscoveryRun, StartDiscoveryPayload
+from nephos_gateway.schema.types.groups import (
+    CreateServiceGroupInput,
+    DeleteServiceGroupPayload,
+    ServiceGroup,
+    ServiceGroupPayload,
+    UpdateServiceGroupInput,
+)
 
 Info = strawberry.Info[GatewayContext]
 
@@ -38,7 +46,10 @@ class Mutation:
         try:
             account = await info.context.asset.register_account(input.body())
         except ServiceError as exc:
-            return CloudAccountPayload(user_errors=user_errors(exc, id_field="input"))
+            where = credential_locations(input.credentials)
+            return CloudAccountPayload(
+                user_errors=user_errors(exc, id_field="input", locations=where)
+            )
         return CloudAccountPayload(account=CloudAccount.of(account))
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="Change the given fields.")
@@ -48,7 +59,8 @@ class Mutation:
         try:
             account = await info.context.asset.update_account(str(id), input.body())
         except ServiceError as exc:
-            return CloudAccountPayload(user_errors=user_errors(exc))
+            where = credential_locations(input.credentials or None)
+            return CloudAccountPayload(user_errors=user_errors(exc, locations=where))
         return CloudAccountPayload(account=CloudAccount.of(account))
 
     @strawberry.mutation(
@@ -90,3 +102,67 @@ class Mutation:
         except ServiceError as exc:
             return StartDiscoveryPayload(user_errors=user_errors(exc, id_field="accountId"))
         return StartDiscoveryPayload(run=DiscoveryRun.of(run))
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator],
+        description="Create a service group; members follow its rule as discovery sees tags.",
+    )
+    async def create_service_group(
+        self, info: Info, input: CreateServiceGroupInput
+    ) -> ServiceGroupPayload:
+        try:
+            group = await info.context.asset.create_group(input.body())
+        except ServiceError as exc:
+            return ServiceGroupPayload(user_errors=user_errors(exc, id_field="input"))
+        return ServiceGroupPayload(service_group=ServiceGroup.of(group))
+
+    @strawberry.mutation(permission_classes=[IsOperator], description="Change the given fields.")
+    async def update_service_group(
+        self, info: Info, id: strawberry.ID, input: UpdateServiceGroupInput
+    ) -> ServiceGroupPayload:
+        try:
+            group = await info.context.asset.update_group(str(id), input.body())
+        except ServiceError as exc:
+            return ServiceGroupPayload(user_errors=user_errors(exc))
+        return ServiceGroupPayload(service_group=ServiceGroup.of(group))
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator], description="Delete the group; its assets stay."
+    )
+    async def delete_service_group(
+        self, info: Info, id: strawberry.ID
+    ) -> DeleteServiceGroupPayload:
+        try:
+            await info.context.asset.delete_group(str(id))
+        except ServiceError as exc:
+            return DeleteServiceGroupPayload(user_errors=user_errors(exc))
+        return DeleteServiceGroupPayload(deleted_id=id)
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator],
+        description="Put assets in the group by hand, whatever their tags say.",
+    )
+    async def add_service_group_members(
+        self, info: Info, id: strawberry.ID, asset_ids: list[strawberry.ID]
+    ) -> ServiceGroupPayload:
+        # The service names the body's ``asset_ids`` (or ``members``); here they are assetIds.
+        fields = {"unknown_assets": "assetIds", "asset_not_found": "assetIds"}
+        try:
+            group = await info.context.asset.add_group_members(str(id), [str(a) for a in asset_ids])
+        except ServiceError as exc:
+            return ServiceGroupPayload(user_errors=user_errors(exc, fields=fields))
+        return ServiceGroupPayload(service_group=ServiceGroup.of(group))
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator],
+        description="Take back a hand-picked member; it stays a member if the rule matches it.",
+    )
+    async def remove_service_group_member(
+        self, info: Info, id: strawberry.ID, asset_id: strawberry.ID
+    ) -> ServiceGroupPayload:
+        try:
+            group = await info.context.asset.remove_group_member(str(id), str(asset_id))
+        except ServiceError as exc:
+            fields = {"asset_not_found": "assetId"}
+            return ServiceGroupPayload(user_errors=user_errors(exc, fields=fields))
+        return ServiceGroupPayload(service_group=ServiceGroup.of(group))

@@ -52,7 +52,7 @@ class _RoleRequired(BasePermission):
 
 
 class IsOperator(_RoleRequired):
-    """Operators and admins: run discoveries."""
+    """Operators and admins: run discoveries, change service groups."""
 
     role = Role.OPERATOR
     message = "this action needs the operator role"

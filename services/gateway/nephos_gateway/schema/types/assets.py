@@ -1,22 +1,46 @@
 """Assets, their relations and the Relay connection over the inventory.
 
-Relations and accounts resolve through the request's DataLoaders, so a page
-of any size costs one batch read per level of nesting, not one per item; and
-because the batch read is scoped by the caller's company, a relation can
-never lead into another company's inventory.
+Relations, accounts and service groups resolve through the request's
+DataLoaders, so a page of any size costs one batch read per level of nesting,
+not one per item; and because the batch read is scoped by the caller's
+company, a relation can never lead into another company's inventory.
+``history`` and ``related`` have no batch read in the service: they cost one
+call per asset, which their descriptions say.
 """
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
 
 from nephos_gateway.clients import asset_models as m
 from nephos_gateway.clients.asset import AssetQuery
+from nephos_gateway.schema import paging
+from nephos_gateway.schema.context import GatewayContext
 from nephos_gateway.schema.types.accounts import CloudAccount
 from nephos_gateway.schema.types.common import PageInfo
+from nephos_gateway.schema.types.history import AssetVersionConnection
+
+if TYPE_CHECKING:
+    from nephos_gateway.schema.types.groups import ServiceGroup
+
+
+@strawberry.enum(description="Which way a relation points, seen from the asset asked about.")
+class RelationDirection(enum.Enum):
+    IN = "in"
+    OUT = "out"
+    BOTH = "both"
+
+
+@strawberry.type(description="A related asset and how it relates (see Asset.related).")
+class AssetLink:
+    direction: RelationDirection = strawberry.field(description="IN or OUT.")
+    kind: str = strawberry.field(description="e.g. attached_volume, member_of_security_group.")
+    asset: Asset
 
 
 @strawberry.type
@@ -58,11 +82,63 @@ class Asset:
     version: int
     first_seen: datetime
     last_seen: datetime
+    deleted_at: datetime | None = strawberry.field(
+        description="When discovery stopped seeing it; null while it exists."
+    )
 
     @strawberry.field
     async def account(self, info: strawberry.Info) -> CloudAccount | None:
         found = await info.context.loaders.accounts.load(str(self.account_id))
         return CloudAccount.of(found) if found else None
+
+    @strawberry.field(description="Versions, newest first. One service call per asset.")
+    async def history(
+        self, info: strawberry.Info, first: int = 20, after: str | None = None
+    ) -> AssetVersionConnection:
+        client, asset_id = info.context.asset, str(self.id)
+
+        async def read(n: int, cursor: str | None) -> tuple[list[m.AssetVersion], m.PageInfo]:
+            page = await client.asset_history(asset_id, n, cursor)
+            return page.items, page.page_info
+
+        limit = info.context.settings.max_page_size
+        page = await paging.fetch_page(read, first=first, after=after, limit=limit)
+        return AssetVersionConnection.of(page)
+
+    @strawberry.field(
+        description=(
+            "What this asset points at (out: its volumes, subnet, security groups) and what "
+            "points at it (in: the instances using a security group). One service call per asset."
+        )
+    )
+    async def related(
+        self,
+        info: strawberry.Info,
+        direction: RelationDirection = RelationDirection.BOTH,
+        kind: str | None = None,
+        category: str | None = None,
+    ) -> list[AssetLink]:
+        found = await info.context.asset.related(str(self.id), direction.value, kind, category)
+        for link in found:  # a client that follows a link to the asset pays no second call
+            info.context.loaders.assets.prime(link.asset.id, link.asset)
+        return [
+            AssetLink(
+                direction=RelationDirection(r.direction), kind=r.kind, asset=Asset.of(r.asset)
+            )
+            for r in found
+        ]
+
+    @strawberry.field(description="The service groups the asset is in, by rule or by hand.")
+    async def service_groups(
+        self, info: strawberry.Info
+    ) -> list[Annotated[ServiceGroup, strawberry.lazy("nephos_gateway.schema.types.groups")]]:
+        from nephos_gateway.schema.types.groups import ServiceGroup  # it refers back to Asset
+
+        loaders = info.context.loaders
+        ids = await loaders.memberships.load(str(self.id))
+        groups = await loaders.groups.load_many(ids) if ids else []
+        found = [ServiceGroup.of(g) for g in groups if g is not None]
+        return sorted(found, key=lambda g: g.name)
 
     @classmethod
     def of(cls, asset: m.Asset) -> Asset:
@@ -89,6 +165,7 @@ class Asset:
             version=asset.version,
             first_seen=asset.first_seen,
             last_seen=asset.last_seen,
+            deleted_at=asset.deleted_at,
         )
 
 
@@ -106,6 +183,23 @@ class AssetConnection:
     @strawberry.field(description="The nodes of the edges, for clients that need no cursors.")
     def nodes(self) -> list[Asset]:
         return [edge.node for edge in self.edges]
+
+    @classmethod
+    async def fetch(
+        cls, ctx: GatewayContext, query: AssetQuery, first: int, after: str | None
+    ) -> AssetConnection:
+        """One page of the inventory; its assets prime the loader for relations within it."""
+
+        async def read(n: int, cursor: str | None) -> tuple[list[m.Asset], m.PageInfo]:
+            page = await ctx.asset.list_assets(query, n, cursor)
+            return page.items, page.page_info
+
+        limit = ctx.settings.max_page_size
+        page = await paging.fetch_page(read, first=first, after=after, limit=limit)
+        for _, item in page.edges:
+            ctx.loaders.assets.prime(item.id, item)
+        edges = [AssetEdge(cursor=c, node=Asset.of(i)) for c, i in page.edges]
+        return cls(edges=edges, page_info=page.page_info)
 
 
 @strawberry.input(description="Key and value; without a value, any asset carrying the key.")
@@ -125,7 +219,7 @@ class AssetFilter:
     tags: list[TagFilter] | None = None
     search: str | None = strawberry.field(default=None, description="Name contains.")
 
-    def query(self) -> AssetQuery:
+    def query(self, group_id: str | None = None) -> AssetQuery:
         tags = [t.key if t.value is None else f"{t.key}={t.value}" for t in self.tags or ()]
         return AssetQuery(
             provider=self.provider,
@@ -136,4 +230,5 @@ class AssetFilter:
             native_type=self.native_type,
             tags=tuple(tags),
             q=self.search,
+            group_id=group_id,
         )

@@ -8,6 +8,7 @@ the caller cannot fix by changing the input (auth, unavailable services).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import strawberry
@@ -15,7 +16,7 @@ import strawberry
 from nephos_gateway.clients.errors import Conflict, InvalidInput, NotFound, ServiceError
 
 # Service codes whose field the service does not name but the gateway knows.
-_FIELD_OF_CODE = {"account_name_taken": "input.name"}
+_FIELD_OF_CODE = {"account_name_taken": "input.name", "group_name_taken": "input.name"}
 
 
 @strawberry.type(description="A problem with a mutation's input that the caller can fix.")
@@ -51,21 +52,40 @@ def _problems(details: dict[str, Any]) -> list[dict[str, Any]]:
     return [p for p in problems if isinstance(p, dict)] if isinstance(problems, list) else []
 
 
-def user_errors(exc: ServiceError, *, id_field: str = "id") -> list[UserError]:
-    """The payload's user errors for a domain failure; other failures are re-raised."""
+def _named_field(details: dict[str, Any]) -> str | None:
+    """The input path of the body field a service error names (``{"field": "rule"}``)."""
+    named = details.get("field")
+    return _input_path(f"body.{named}") if isinstance(named, str) and named else None
+
+
+LocationMap = Callable[[str], str | None]
+"""A service problem's location as the input's (``body.x.y``), or None: not about this input."""
+
+
+def user_errors(
+    exc: ServiceError,
+    *,
+    id_field: str = "id",
+    fields: Mapping[str, str] | None = None,
+    locations: LocationMap | None = None,
+) -> list[UserError]:
+    """The payload's user errors for a domain failure; other failures are re-raised.
+
+    ``fields`` names the argument behind a service code where the mutation's
+    arguments differ from the service's body (e.g. ``assetIds`` for ``members``);
+    ``locations`` does the same for validation problems, path by path.
+    """
     if not isinstance(exc, InvalidInput | Conflict | NotFound):
         raise exc
     code = exc.code.upper()
+    override = (fields or {}).get(exc.code)
     if isinstance(exc, NotFound):
-        return [UserError(code=code, message=exc.message, field=id_field)]
-    found = _problems(exc.details)
+        return [UserError(code=code, message=exc.message, field=override or id_field)]
+    found = [(str(p.get("field", "")), str(p.get("message", ""))) for p in _problems(exc.details)]
+    if locations is not None:
+        mapped = [(locations(at), message) for at, message in found]
+        found = [(at, message) for at, message in mapped if at is not None] or found
     if found:
-        return [
-            UserError(
-                code=code,
-                message=str(p.get("message", "")),
-                field=_input_path(str(p.get("field", ""))),
-            )
-            for p in found
-        ]
-    return [UserError(code=code, message=exc.message, field=_FIELD_OF_CODE.get(exc.code))]
+        return [UserError(code=code, message=m, field=_input_path(at)) for at, m in found]
+    field = override or _FIELD_OF_CODE.get(exc.code) or _named_field(exc.details)
+    return [UserError(code=code, message=exc.message, field=field)]
