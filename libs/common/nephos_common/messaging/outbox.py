@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.db import Database, copy_rows
@@ -80,7 +79,12 @@ class OutboxRelay:
         async with self._db.transaction() as session:
             rows = (
                 await session.execute(
-                    select(self._t.c.seq, self._t.c.event_id, self._t.c.subject, self._t.c.envelope)
+                    select(
+                        self._t.c.seq,
+                        self._t.c.event_id,
+                        self._t.c.subject,
+                        cast(self._t.c.envelope, Text).label("text"),
+                    )
                     .where(self._t.c.published_at.is_(None))
                     .order_by(self._t.c.seq)
                     .limit(self._batch)
@@ -93,7 +97,7 @@ class OutboxRelay:
                 *(
                     js.publish(
                         self._nats.subject(r.subject),
-                        json.dumps(r.envelope).encode(),
+                        r.text.encode(),
                         headers={MSG_ID_HEADER: str(r.event_id)},
                         timeout=5.0,
                     )

@@ -1,33 +1,69 @@
-"""What counts as a change of an asset, and how two versions differ."""
+"""What counts as a change of an asset, and how two versions differ.
+
+A sync serialises each asset once (orjson) and reuses the text for the
+fingerprint, the COPY into the inventory and the event; only assets that
+changed are turned back into plain values, for their diff.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
+from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from nephos_asset.collectors.base import NormalizedAsset
 
 TRACKED_FIELDS = ("name", "state", "tags", "spec", "relations")
 
 
-def tracked_values(asset: NormalizedAsset) -> dict[str, Any]:
-    """The user-visible fields, in their stored (JSON-compatible) form."""
-    return {
-        "name": asset.name,
-        "state": str(asset.state),
-        "tags": asset.tags,
-        "spec": to_json_compatible(asset.spec),
-        "relations": sorted(
-            ({"kind": r.kind, "target_native_id": r.target_native_id} for r in asset.relations),
-            key=lambda r: (r["kind"], r["target_native_id"]),
-        ),
-    }
+def dumps(value: Any, *, sort: bool = False) -> str:
+    """JSON text; values JSON cannot hold (datetimes aside) become their ``str``."""
+    option = orjson.OPT_SORT_KEYS if sort else 0
+    return orjson.dumps(value, default=str, option=option).decode()
 
 
-def fingerprint(values: dict[str, Any]) -> str:
-    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+@dataclass(slots=True)
+class Prepared:
+    """One fresh asset with the texts every write of it needs."""
+
+    asset: NormalizedAsset
+    relations: list[dict[str, str]]
+    tags_json: str
+    spec_json: str
+    relations_json: str
+    fingerprint: str
+
+    def values(self) -> dict[str, Any]:
+        """The tracked fields in their stored form, for a diff against the stored row."""
+        return {
+            "name": self.asset.name,
+            "state": str(self.asset.state),
+            "tags": self.asset.tags,
+            "spec": orjson.loads(self.spec_json),
+            "relations": self.relations,
+        }
+
+
+def prepare(asset: NormalizedAsset) -> Prepared:
+    relations = sorted(
+        ({"kind": r.kind, "target_native_id": r.target_native_id} for r in asset.relations),
+        key=lambda r: (r["kind"], r["target_native_id"]),
+    )
+    tags_json, spec_json = dumps(asset.tags, sort=True), dumps(asset.spec, sort=True)
+    relations_json = dumps(relations)
+    identity = "\x1f".join(
+        (asset.name or "", str(asset.state), tags_json, spec_json, relations_json)
+    )
+    return Prepared(
+        asset=asset,
+        relations=relations,
+        tags_json=tags_json,
+        spec_json=spec_json,
+        relations_json=relations_json,
+        fingerprint=hashlib.sha256(identity.encode()).hexdigest(),
+    )
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
@@ -72,8 +108,3 @@ def _edge_delta(before: list[dict[str, str]], after: list[dict[str, str]]) -> di
         "added": [e for e in after if key(e) not in old_keys],
         "removed": [e for e in before if key(e) not in new_keys],
     }
-
-
-def to_json_compatible(value: Any) -> Any:
-    """Round-trip through JSON so that stored and fresh values compare equal."""
-    return json.loads(json.dumps(value, default=str))

@@ -8,18 +8,18 @@ recorded as history and as an outbox event in the caller's transaction.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_asset.collectors.base import GLOBAL_REGION, NormalizedAsset, UnitKey
-from nephos_asset.inventory.fingerprint import diff, fingerprint, tracked_values
+from nephos_asset.inventory.fingerprint import Prepared, diff, dumps, prepare
 from nephos_asset.inventory.models import Asset, AssetVersion
 from nephos_common.contracts.asset import (
     AssetSnapshot,
@@ -39,6 +39,9 @@ ASSET_COLUMNS = (
 VERSION_COLUMNS = (
     "asset_id", "tenant", "account_id", "version", "change", "diff", "changed_at",
 )  # fmt: skip
+APPEARED_DIFF = "{}"
+"""An appearance needs no diff: version 1 is the asset row as first stored, and every
+later version's diff leads from it."""
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,8 @@ class SyncOutcome:
 
 @dataclass
 class _Plan:
-    inserts: list[tuple[uuid.UUID, NormalizedAsset, dict[str, Any]]] = field(default_factory=list)
-    updates: list[tuple[Row[Any], NormalizedAsset, dict[str, Any]]] = field(default_factory=list)
+    inserts: list[tuple[uuid.UUID, Prepared]] = field(default_factory=list)
+    updates: list[tuple[Row[Any], Prepared]] = field(default_factory=list)
     unchanged: list[uuid.UUID] = field(default_factory=list)
     retired: list[Row[Any]] = field(default_factory=list)
 
@@ -111,14 +114,14 @@ def _plan(
 ) -> _Plan:
     plan = _Plan()
     for native_id, asset in incoming.items():
-        values = tracked_values(asset)
+        prepared = prepare(asset)
         row = existing.get(native_id)
         if row is None or row.region != asset.region:
-            plan.inserts.append((uuid.uuid4(), asset, values))
+            plan.inserts.append((uuid.uuid4(), prepared))
             if row is not None:
                 plan.retired.append(row)
-        elif row.deleted_at is not None or row.fingerprint != fingerprint(values):
-            plan.updates.append((row, asset, values))
+        elif row.deleted_at is not None or row.fingerprint != prepared.fingerprint:
+            plan.updates.append((row, prepared))
         else:
             plan.unchanged.append(row.id)
     if complete:
@@ -130,10 +133,6 @@ def _plan(
     return plan
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, default=str)
-
-
 async def _insert(
     session: AsyncSession, scope: UnitScope, plan: _Plan, seen_at: datetime, outcome: SyncOutcome
 ) -> None:
@@ -141,18 +140,18 @@ async def _insert(
         return
     asset_rows = []
     version_rows = []
-    for asset_id, asset, values in plan.inserts:
+    for asset_id, p in plan.inserts:
+        a = p.asset
         asset_rows.append((
-            asset_id, scope.tenant, scope.account_id, scope.provider, asset.region,
-            str(asset.category), asset.native_type, asset.native_id, asset.name, str(asset.state),
-            _json(values["tags"]), _json(values["spec"]), _json(values["relations"]),
-            _json(asset.raw), fingerprint(values), 1, seen_at, seen_at,
+            asset_id, scope.tenant, scope.account_id, scope.provider, a.region, str(a.category),
+            a.native_type, a.native_id, a.name, str(a.state), p.tags_json, p.spec_json,
+            p.relations_json, dumps(a.raw), p.fingerprint, 1, seen_at, seen_at,
         ))  # fmt: skip
         version_rows.append(
-            (asset_id, scope.tenant, scope.account_id, 1, "appeared", _json(values), seen_at)
+            (asset_id, scope.tenant, scope.account_id, 1, "appeared", APPEARED_DIFF, seen_at)
         )
-        outcome.events.append(_snapshot(ResourceDiscovered, asset_id, scope, asset, {}))
-        outcome.touched.append(Touched(asset_id, asset.tags, live=True))
+        outcome.events.append(_snapshot(ResourceDiscovered, asset_id, scope, p, {}))
+        outcome.touched.append(Touched(asset_id, a.tags, live=True))
     await copy_rows(session, Asset.__tablename__, ASSET_COLUMNS, asset_rows)
     await copy_rows(session, AssetVersion.__tablename__, VERSION_COLUMNS, version_rows)
     outcome.created += len(asset_rows)
@@ -164,16 +163,14 @@ async def _update_changed(
     if not plan.updates:
         return
     a = Asset.__table__.c
-    ids = [row.id for row, _, _ in plan.updates]
-    old_rows = await session.execute(
-        select(a.id, a.name, a.state, a.tags, a.spec, a.relations, a.deleted_at).where(
-            any_of(a.id, ids)
-        )
-    )
-    old_by_id = {r.id: r for r in old_rows}
+    ids = [row.id for row, _ in plan.updates]
+    old_columns = (a.id, a.name, a.state, a.tags, a.spec, a.relations, a.deleted_at)
+    old_by_id = {
+        r.id: r for r in await session.execute(select(*old_columns).where(any_of(a.id, ids)))
+    }
     version_rows = []
-    for row, asset, values in plan.updates:
-        old = old_by_id[row.id]
+    for row, p in plan.updates:
+        old, values = old_by_id[row.id], p.values()
         changes = diff(old._asdict(), values)
         change = "reappeared" if old.deleted_at is not None else "changed"
         if change == "reappeared":
@@ -183,18 +180,18 @@ async def _update_changed(
             update(Asset)
             .where(Asset.id == row.id)
             .values(
-                name=asset.name, state=str(asset.state), tags=values["tags"], spec=values["spec"],
-                relations=values["relations"], raw=json.loads(_json(asset.raw)),
-                fingerprint=fingerprint(values), version=version, last_seen=seen_at,
-                deleted_at=None,
+                name=p.asset.name, state=str(p.asset.state), tags=values["tags"],
+                spec=values["spec"], relations=values["relations"],
+                raw=orjson.loads(dumps(p.asset.raw)), fingerprint=p.fingerprint,
+                version=version, last_seen=seen_at, deleted_at=None,
             )
         )  # fmt: skip
         version_rows.append(
-            (row.id, scope.tenant, scope.account_id, version, change, _json(changes), seen_at)
+            (row.id, scope.tenant, scope.account_id, version, change, dumps(changes), seen_at)
         )
         extra = {"changes": changes, "asset_version": version}
-        outcome.events.append(_snapshot(ResourceChanged, row.id, scope, asset, extra))
-        outcome.touched.append(Touched(row.id, asset.tags, live=True))
+        outcome.events.append(_snapshot(ResourceChanged, row.id, scope, p, extra))
+        outcome.touched.append(Touched(row.id, p.asset.tags, live=True))
     await copy_rows(session, AssetVersion.__tablename__, VERSION_COLUMNS, version_rows)
     outcome.changed += len(version_rows)
 
@@ -220,20 +217,12 @@ async def _retire(
         .where(any_of(Asset.__table__.c.id, [r.id for r in rows]))
         .values(deleted_at=seen_at, version=Asset.version + 1)
     )
-    version_rows = []
+    gone = dumps({"deleted_at": {"old": None, "new": seen_at.isoformat()}})
+    version_rows = [
+        (row.id, scope.tenant, scope.account_id, row.version + 1, "disappeared", gone, seen_at)
+        for row in rows
+    ]
     for row in rows:
-        gone = {"deleted_at": {"old": None, "new": seen_at.isoformat()}}
-        version_rows.append(
-            (
-                row.id,
-                scope.tenant,
-                scope.account_id,
-                row.version + 1,
-                "disappeared",
-                _json(gone),
-                seen_at,
-            )
-        )
         outcome.events.append(_deleted(row, scope))
         outcome.touched.append(Touched(row.id, {}, live=False))
     await copy_rows(session, AssetVersion.__tablename__, VERSION_COLUMNS, version_rows)
@@ -244,23 +233,17 @@ def _snapshot(
     contract: type[AssetSnapshot],
     asset_id: uuid.UUID,
     scope: UnitScope,
-    asset: NormalizedAsset,
+    prepared: Prepared,
     extra: dict[str, Any],
 ) -> Envelope:
-    payload = contract(
-        asset_id=asset_id,
-        account_id=scope.account_id,
-        provider=scope.provider,
-        region=asset.region,
-        category=str(asset.category),
-        native_type=asset.native_type,
-        native_id=asset.native_id,
-        name=asset.name,
-        state=str(asset.state),
-        tags=asset.tags,
-        spec=json.loads(_json(asset.spec)),
-        **extra,
-    )
+    """The event of a fresh asset; built without re-validating what the sync just produced."""
+    a = prepared.asset
+    payload = contract.model_construct(
+        asset_id=asset_id, account_id=scope.account_id, provider=scope.provider,
+        region=a.region, category=str(a.category), native_type=a.native_type,
+        native_id=a.native_id, name=a.name, state=str(a.state), tags=a.tags,
+        spec=orjson.loads(prepared.spec_json), **extra,
+    )  # fmt: skip
     return payload.envelope(tenant=scope.tenant, source=SOURCE)
 
 
