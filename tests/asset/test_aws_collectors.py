@@ -18,7 +18,6 @@ from nephos_asset.collectors.aws import AwsAccess, AwsCollector
 from nephos_asset.collectors.aws import specs as aws_specs
 from nephos_asset.collectors.base import NormalizedAsset, Relation, State, UnitKey, UnitResult
 from nephos_asset.collectors.errors import InvalidCredentialsError
-from nephos_asset.collectors.registry import COLLECTORS
 from nephos_devstack.aws_estate import AMI_ID, CREDENTIALS, EstateManifest, seed_estate
 from nephos_devstack.moto_server import enforce_auth, reset
 from tests.fixtures.aws import region_denying_proxy
@@ -73,10 +72,6 @@ def manifest(discovered: tuple[EstateManifest, list[UnitResult]]) -> EstateManif
 def estate(fresh_moto: str) -> EstateManifest:
     """A freshly seeded estate, for tests that talk to moto themselves."""
     return seed_estate(fresh_moto, REGIONS)
-
-
-def test_registry_maps_aws() -> None:
-    assert COLLECTORS["aws"] is AwsCollector
 
 
 async def test_counts_per_region_and_type_match_the_manifest(

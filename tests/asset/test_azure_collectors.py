@@ -22,7 +22,6 @@ from nephos_asset.collectors.azure.access import build_credential
 from nephos_asset.collectors.azure.loopback import LoopbackSecretCredential
 from nephos_asset.collectors.base import NormalizedAsset, State, UnitKey, UnitResult
 from nephos_asset.collectors.errors import InvalidCredentialsError
-from nephos_asset.collectors.registry import COLLECTORS
 from nephos_devstack.arm_server import ArmConfig, ArmServer, running_arm_server, seed_azure_estate
 from tests.fixtures.azure import PAGE_SIZE, ArmStandIn
 
@@ -51,10 +50,6 @@ async def results(arm_stand_in: ArmStandIn) -> list[UnitResult]:
     """One full discovery of the seeded estate, shared by the read-only tests."""
     arm_stand_in.server.reset_faults()
     return await collect(arm_stand_in.access())
-
-
-def test_registry_maps_azure() -> None:
-    assert COLLECTORS["azure"] is AzureCollector
 
 
 async def test_counts_per_location_and_type_match_the_manifest(

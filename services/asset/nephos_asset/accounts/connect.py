@@ -7,7 +7,6 @@ from typing import Any
 
 from nephos_asset.accounts.models import CloudAccount
 from nephos_asset.collectors.aws import AwsAccess, AwsCollector
-from nephos_asset.collectors.azure import AzureAccess, AzureCollector
 from nephos_asset.collectors.base import Collector
 from nephos_common.crypto import SecretBox
 
@@ -29,6 +28,10 @@ def _aws(account: CloudAccount, secret: dict[str, Any], max_attempts: int) -> Co
 
 
 def _azure(account: CloudAccount, secret: dict[str, Any], max_attempts: int) -> Collector:
+    # Imported here: the azure-mgmt packages take seconds and hundreds of MB to import,
+    # which a service discovering only AWS accounts should not pay.
+    from nephos_asset.collectors.azure import AzureAccess, AzureCollector
+
     access = AzureAccess(
         tenant_id=secret["tenant_id"],
         client_id=secret["client_id"],

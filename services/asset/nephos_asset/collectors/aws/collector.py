@@ -101,10 +101,14 @@ class AwsCollector:
         return sorted(r["RegionName"] for r in answer.get("Regions", []))
 
     def units(self, regions: Iterable[str]) -> list[UnitKey]:
-        """Every regional type in every region, plus each global type once."""
+        """Each global type once, then every regional type in every region.
+
+        Global units come first because they are the long ones (S3 reads each
+        bucket's region and tags); started last, they were the run's tail.
+        """
         regions = list(regions)
         regional = [UnitKey(r, s.native_type) for r in regions for s in SPECS if not s.is_global]
-        return regional + [UnitKey(GLOBAL_REGION, s.native_type) for s in SPECS if s.is_global]
+        return [UnitKey(GLOBAL_REGION, s.native_type) for s in SPECS if s.is_global] + regional
 
     async def collect(self, unit: UnitKey) -> UnitResult:
         """List one unit fully, or report why not (never raises for provider errors)."""

@@ -15,7 +15,9 @@ from botocore.exceptions import ClientError
 from nephos_asset.collectors.aws.fields import Item
 from nephos_asset.collectors.aws.spec import ClientSource
 
-_PER_UNIT_CONCURRENCY = 8
+_PER_UNIT_CONCURRENCY = 24
+"""Per-item calls in flight for one unit (S3 makes two per bucket): enough to hide
+round trips, under the client pool's 32 connections."""
 _ELBV2_TAGS_BATCH = 20
 # GetBucketLocation answers null for us-east-1 and the legacy "EU" for eu-west-1.
 _LEGACY_LOCATIONS = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}
