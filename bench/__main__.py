@@ -1,4 +1,4 @@
-"""``python -m bench [discovery|upsert|all]``: run the benchmarks and print their figures."""
+"""``python -m bench [discovery|upsert|azure|all]``: run the benchmarks and print their figures."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 import platform
 import time
 
+from bench.azure.run import AzureOptions
+from bench.azure.run import run as run_azure
 from bench.discovery.measure import DiscoveryOptions
 from bench.discovery.run import run as run_discovery
 from bench.output import emit
@@ -16,7 +18,9 @@ from bench.upsert.run import run as run_upsert
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    p.add_argument("which", nargs="?", default="all", choices=("all", "discovery", "upsert"))
+    p.add_argument(
+        "which", nargs="?", default="all", choices=("all", "discovery", "upsert", "azure")
+    )
     d = DiscoveryOptions()
     p.add_argument("--scale", type=int, default=d.scale, help="estate scale (60: ~5,300)")
     p.add_argument("--repeats", type=int, default=d.repeats, help="rounds against moto")
@@ -28,6 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--assets", type=int, default=u.assets, help="upsert: assets per discovery")
     p.add_argument("--units", type=int, default=u.units, help="upsert: units per discovery")
     p.add_argument("--profile", action="store_true", help="upsert: cProfile each phase")
+    a = AzureOptions()
+    p.add_argument("--azure-scale", type=int, default=a.scale, help="azure: scale (90: ~5,076)")
+    p.add_argument("--azure-page-size", type=int, default=a.page_size, help="azure: ARM page size")
+    p.add_argument("--azure-repeats", type=int, default=a.repeats, help="azure: rounds")
     return p
 
 
@@ -52,6 +60,15 @@ def main() -> None:
         )
     if args.which in ("all", "upsert"):
         run_upsert(UpsertOptions(assets=args.assets, units=args.units, profile=args.profile))
+    if args.which in ("all", "azure"):
+        run_azure(
+            AzureOptions(
+                scale=args.azure_scale,
+                page_size=args.azure_page_size,
+                repeats=args.azure_repeats,
+                concurrency=args.concurrency,
+            )
+        )
     emit()
     emit(
         f"bench finished in {time.perf_counter() - started:.0f} s; load average: "

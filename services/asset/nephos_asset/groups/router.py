@@ -21,7 +21,7 @@ from nephos_asset.inventory.schemas import AssetSummary
 from nephos_asset.inventory.summary import summarize
 from nephos_common.auth import Principal, operator, viewer
 from nephos_common.db import session_dependency
-from nephos_common.errors import InvalidInput
+from nephos_common.pagination import parse_id_list
 
 router = APIRouter(prefix="/service-groups", tags=["service groups"])
 
@@ -66,12 +66,7 @@ async def memberships(
     session: AsyncSession = Depends(session_dependency),
 ) -> AssetGroups:
     """The groups of each asset, for DataLoaders; foreign ids get an empty list."""
-    try:
-        ids = [uuid.UUID(part) for part in asset_ids.split(",") if part.strip()]
-    except ValueError:
-        raise InvalidInput("asset_ids must be comma-separated UUIDs", code="invalid_ids") from None
-    if len(ids) > 500:
-        raise InvalidInput("at most 500 ids per call", code="batch_too_large")
+    ids = parse_id_list(asset_ids, field="asset_ids")
     return AssetGroups(
         memberships=await repository.groups_of_assets(session, principal.tenant, ids)
     )

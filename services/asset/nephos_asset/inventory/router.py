@@ -24,11 +24,9 @@ from nephos_asset.inventory.schemas import (
 from nephos_asset.inventory.summary import summarize
 from nephos_common.auth import Principal, viewer
 from nephos_common.db import session_dependency
-from nephos_common.errors import InvalidInput
-from nephos_common.pagination import MAX_PAGE_SIZE
+from nephos_common.pagination import MAX_PAGE_SIZE, parse_id_list
 
 router = APIRouter(tags=["inventory"])
-MAX_BATCH = 500
 
 
 async def _render(
@@ -87,12 +85,7 @@ async def batch_assets(
     session: AsyncSession = Depends(session_dependency),
 ) -> AssetBatch:
     """Assets by id, for DataLoaders; unknown or foreign ids are left out."""
-    try:
-        wanted = [uuid.UUID(part) for part in ids.split(",") if part.strip()]
-    except ValueError:
-        raise InvalidInput("ids must be comma-separated UUIDs", code="invalid_ids") from None
-    if len(wanted) > MAX_BATCH:
-        raise InvalidInput(f"at most {MAX_BATCH} ids per batch", code="batch_too_large")
+    wanted = parse_id_list(ids)
     rows = await repository.by_ids(session, principal.tenant, wanted)
     return AssetBatch(items=await _render(session, principal.tenant, rows))
 

@@ -8,7 +8,6 @@ inventory retires nothing for it while other units proceed.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
@@ -26,6 +25,7 @@ from nephos_asset.collectors.aws.spec import ResourceSpec
 from nephos_asset.collectors.aws.specs import SPECS, SPECS_BY_TYPE
 from nephos_asset.collectors.base import UnitKey, UnitResult
 from nephos_asset.collectors.errors import InvalidCredentialsError
+from nephos_asset.collectors.readers import collect_concurrently
 
 logger = logging.getLogger(__name__)
 
@@ -134,20 +134,8 @@ class AwsCollector:
         self, units: Iterable[UnitKey], concurrency: int = 16
     ) -> AsyncIterator[UnitResult]:
         """Collect units at most ``concurrency`` at a time, yielding as each finishes."""
-        limit = asyncio.Semaphore(concurrency)
-
-        async def bounded(unit: UnitKey) -> UnitResult:
-            async with limit:
-                return await self.collect(unit)
-
-        tasks = [asyncio.create_task(bounded(u)) for u in units]
-        try:
-            for next_done in asyncio.as_completed(tasks):
-                yield await next_done
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        async for result in collect_concurrently(self.collect, units, concurrency):
+            yield result
 
     def _client_region(self, unit: UnitKey) -> str:
         return self.access.default_region if unit.region == GLOBAL_REGION else unit.region

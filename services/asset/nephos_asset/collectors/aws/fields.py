@@ -10,14 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import jmespath
-
 from nephos_asset.collectors.base import Relation, State
+from nephos_asset.collectors.readers import StateWords, search
 
 Item = dict[str, Any]
 
-_RUNNING = frozenset({"running", "available", "active", "in-use", "inservice", "attached"})
-_STOPPED = frozenset({"stopped"})
+WORDS = StateWords(
+    running=frozenset({"running", "available", "active", "in-use", "inservice", "attached"}),
+    stopped=frozenset({"stopped"}),
+)
+"""In service: an instance running, a volume in use, a VPC available."""
+fold_state = WORDS.fold
+state_at = WORDS.at
 
 
 def tag_dict(tags: Iterable[dict[str, Any]] | None) -> dict[str, str]:
@@ -40,34 +44,9 @@ def no_tags(_: Item) -> dict[str, str]:
     return {}
 
 
-def fold_state(raw: str | None) -> State:
-    """Provider state word -> running / stopped / other.
-
-    "running" means in service (an instance running, a volume in use, a VPC
-    available); resources without a lifecycle state fold to OTHER.
-    """
-    word = (raw or "").lower()
-    if word in _RUNNING:
-        return State.RUNNING
-    if word in _STOPPED:
-        return State.STOPPED
-    return State.OTHER
-
-
-def state_at(path: str) -> Callable[[Item], State]:
-    """Reader folding the state found at a JMESPath ``path``."""
-    expr = jmespath.compile(path)
-    return lambda item: fold_state(expr.search(item))
-
-
 def stateless(_: Item) -> State:
     """For resources that have no lifecycle state."""
     return State.OTHER
-
-
-def search(path: str, item: Item) -> Any:
-    """JMESPath lookup; kept here so specs read like data."""
-    return jmespath.search(path, item)
 
 
 def rel(kind: str, *targets: str | None) -> list[Relation]:
@@ -78,13 +57,3 @@ def rel(kind: str, *targets: str | None) -> list[Relation]:
 def rels(kind: str, path: str, item: Item) -> list[Relation]:
     """Relations of one kind to every id found at a JMESPath ``path``."""
     return rel(kind, *(search(path, item) or ()))
-
-
-def no_details(_: Item) -> dict[str, Any]:
-    """For resources with nothing worth copying into ``spec``."""
-    return {}
-
-
-def no_relations(_: Item) -> list[Relation]:
-    """For resources that point at nothing else."""
-    return []

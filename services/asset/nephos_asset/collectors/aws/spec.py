@@ -13,12 +13,11 @@ from typing import Any, Protocol
 
 from nephos_asset.collectors.aws.fields import (
     Item,
-    no_details,
-    no_relations,
     standard_tags,
     stateless,
 )
 from nephos_asset.collectors.base import Category, NormalizedAsset, Relation, State
+from nephos_asset.collectors.readers import no_details, no_relations
 
 PROVIDER = "aws"
 

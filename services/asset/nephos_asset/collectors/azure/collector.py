@@ -27,6 +27,7 @@ from nephos_asset.collectors.azure.spec import ResourceSpec
 from nephos_asset.collectors.azure.specs import SPECS, SPECS_BY_TYPE
 from nephos_asset.collectors.base import GLOBAL_REGION, UnitKey, UnitResult
 from nephos_asset.collectors.errors import InvalidCredentialsError
+from nephos_asset.collectors.readers import collect_concurrently
 
 logger = logging.getLogger(__name__)
 
@@ -117,20 +118,8 @@ class AzureCollector:
         self, units: Iterable[UnitKey], concurrency: int = 16
     ) -> AsyncIterator[UnitResult]:
         """Collect units at most ``concurrency`` at a time, yielding as each finishes."""
-        limit = asyncio.Semaphore(concurrency)
-
-        async def bounded(unit: UnitKey) -> UnitResult:
-            async with limit:
-                return await self.collect(unit)
-
-        tasks = [asyncio.create_task(bounded(u)) for u in units]
-        try:
-            for next_done in asyncio.as_completed(tasks):
-                yield await next_done
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        async for result in collect_concurrently(self.collect, units, concurrency):
+            yield result
 
     async def _list(self, spec: ResourceSpec) -> list[Item]:
         """The spec's items: listed, expanded to children or nested items, filtered, enriched."""

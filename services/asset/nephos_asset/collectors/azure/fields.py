@@ -9,17 +9,22 @@ the inventory can resolve relations by plain string equality.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-import jmespath
-
-from nephos_asset.collectors.base import Relation, State
+from nephos_asset.collectors.base import Relation
+from nephos_asset.collectors.readers import StateWords, search
 
 Item = dict[str, Any]
 
-_RUNNING = frozenset({"succeeded", "running", "ready", "online", "available"})
-_STOPPED = frozenset({"stopped", "deallocated", "paused", "disabled"})
+WORDS = StateWords(
+    running=frozenset({"succeeded", "running", "ready", "online", "available"}),
+    stopped=frozenset({"stopped", "deallocated", "paused", "disabled"}),
+)
+"""In service: provisioning ``Succeeded`` for resources without a run state (as AWS's
+``available``), ``Ready`` servers, ``Online`` databases; deallocated VMs are stopped."""
+fold_state = WORDS.fold
+state_at = WORDS.at
 
 
 def arm_id(value: str | None) -> str | None:
@@ -42,27 +47,6 @@ def region_of(item: Item) -> str:
     return str(item.get("location") or "").replace(" ", "").lower()
 
 
-def fold_state(raw: str | None) -> State:
-    """Provider state word -> running / stopped / other.
-
-    "running" means in service: provisioning ``Succeeded`` for resources
-    without a run state (as AWS's ``available``), ``Ready`` servers,
-    ``Online`` databases. Deallocated VMs and paused databases are stopped.
-    """
-    word = (raw or "").lower()
-    if word in _RUNNING:
-        return State.RUNNING
-    if word in _STOPPED:
-        return State.STOPPED
-    return State.OTHER
-
-
-def state_at(path: str) -> Callable[[Item], State]:
-    """Reader folding the state word found at a JMESPath ``path``."""
-    expr = jmespath.compile(path)
-    return lambda item: fold_state(expr.search(item))
-
-
 provisioning_state = state_at("properties.provisioningState")
 
 
@@ -71,11 +55,6 @@ def power_state(item: Item) -> str | None:
     statuses = search("properties.instanceView.statuses[].code", item) or []
     codes = [c.split("/", 1)[1] for c in statuses if c.lower().startswith("powerstate/")]
     return codes[0].lower() if codes else None
-
-
-def search(path: str, item: Item) -> Any:
-    """JMESPath lookup; kept here so specs read like data."""
-    return jmespath.search(path, item)
 
 
 def tags_of(item: Item) -> dict[str, str]:
@@ -103,16 +82,6 @@ def _flat(found: Any) -> Iterable[str | None]:
 def gib(size_bytes: int | None) -> float | None:
     """Bytes as GiB (SQL databases report their size in bytes)."""
     return None if size_bytes is None else round(size_bytes / 1024**3, 2)
-
-
-def no_details(_: Item) -> dict[str, Any]:
-    """For resources with nothing worth copying into ``spec``."""
-    return {}
-
-
-def no_relations(_: Item) -> list[Relation]:
-    """For resources that point at nothing else."""
-    return []
 
 
 def everything(_: Item) -> bool:

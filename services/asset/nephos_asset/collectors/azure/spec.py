@@ -20,8 +20,6 @@ from nephos_asset.collectors.azure.fields import (
     Item,
     arm_id,
     everything,
-    no_details,
-    no_relations,
     parent_of,
     provisioning_state,
     region_of,
@@ -29,6 +27,7 @@ from nephos_asset.collectors.azure.fields import (
     tags_of,
 )
 from nephos_asset.collectors.base import Category, NormalizedAsset, Relation, State
+from nephos_asset.collectors.readers import no_details, no_relations
 
 PROVIDER = "azure"
 
