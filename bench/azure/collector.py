@@ -13,15 +13,8 @@ import time
 from collections import Counter
 from typing import Any
 
+from bench.azure.shared import SUBSCRIPTION_CALLS, found_key
 from nephos_asset.collectors.azure import AzureAccess, AzureCollector
-
-# verify() and regions() run outside any unit's counter, as in a run: counted here.
-SUBSCRIPTION_CALLS = {"subscriptions.get": 1, "subscriptions.listLocations": 1}
-
-
-def found_key(region: str, native_type: str) -> str:
-    """``found`` maps "<location> <native type>" to a count (JSON keys are strings)."""
-    return f"{region} {native_type}"
 
 
 async def collector_only(

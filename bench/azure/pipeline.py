@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.azure.collector import SUBSCRIPTION_CALLS, found_key
+from bench.azure.shared import SUBSCRIPTION_CALLS, found_key
 from nephos_asset.accounts.connect import credential_context
 from nephos_asset.accounts.models import CloudAccount
 from nephos_asset.accounts.schemas import AzureCredentials

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 import os
-import select
+import queue
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -43,11 +44,11 @@ class StandIn:
     pid: int
     credentials: dict[str, str]
     expected: Counter[tuple[str, str]]  # (location, native_type) -> assets a discovery finds
-    stored: int  # resources held by the server (children and system databases included)
+    stored: int  # resources the server holds (subnets live inside their VNets; master DBs held)
     seed_seconds: float
     page_size: int
     _stdin: IO[str]
-    _stdout: IO[str]
+    _lines: queue.Queue[str | None]
 
     @property
     def total(self) -> int:
@@ -62,19 +63,29 @@ class StandIn:
         """List requests it served per collection since the last ask (retries included)."""
         self._stdin.write("calls\n")
         self._stdin.flush()
-        line = _read_marked(self._stdout, CALLS, timeout=30)
+        line = _read_marked(self._lines, CALLS, timeout=30)
         return Counter(json.loads(line))
 
 
-def _read_marked(stream: IO[str], mark: str, timeout: float) -> str:
+def _pump(stream: IO[str], lines: queue.Queue[str | None]) -> None:
+    """Hand the stand-in's stdout over line by line; None once it is closed."""
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
+def _read_marked(lines: queue.Queue[str | None], mark: str, timeout: float) -> str:
     """The payload of the next line starting with ``mark``, waiting at most ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([stream], [], [], left)[0]:
-            raise TimeoutError(f"the ARM stand-in sent no {mark.strip()} line within {timeout} s")
-        line = stream.readline()
-        if not line:
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise TimeoutError(
+                f"the ARM stand-in sent no {mark.strip()} line within {timeout} s"
+            ) from None
+        if line is None:
+            lines.put(None)  # stays closed for any later reader
             raise RuntimeError(f"the ARM stand-in exited; see {LOG_DIR / 'arm-stand-in.log'}")
         if line.startswith(mark):
             return line[len(mark) :]
@@ -94,13 +105,16 @@ def arm_stand_in(page_size: int, scale: int, locations: tuple[str, ...]) -> Iter
             text=True, bufsize=1, env=env, cwd=root,
         )  # fmt: skip
         assert process.stdin is not None and process.stdout is not None
+        lines: queue.Queue[str | None] = queue.Queue()
+        reader = threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True)
+        reader.start()
         try:
-            ready = json.loads(_read_marked(process.stdout, READY, _START_TIMEOUT_SECONDS))
+            ready = json.loads(_read_marked(lines, READY, _START_TIMEOUT_SECONDS))
             yield StandIn(
                 url=ready["url"], pid=process.pid, credentials=ready["credentials"],
                 expected=Counter({(loc, t): n for loc, t, n in ready["expected"]}),
                 stored=ready["stored"], seed_seconds=ready["seed_seconds"],
-                page_size=page_size, _stdin=process.stdin, _stdout=process.stdout,
+                page_size=page_size, _stdin=process.stdin, _lines=lines,
             )  # fmt: skip
         finally:
             process.stdin.close()  # end of input: the stand-in stops serving and exits
@@ -113,6 +127,7 @@ def arm_stand_in(page_size: int, scale: int, locations: tuple[str, ...]) -> Iter
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+            reader.join(timeout=5)
             process.stdout.close()
 
 
