@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+from nephos_asset.main import create_app
+from nephos_common.crypto import SecretBox
+from nephos_common.settings import Environment
 from nephos_devstack.aws_estate import seed_estate
 from tests.asset.helpers import all_assets, discover, register_aws
-from tests.fixtures.asset import AssetService
+from tests.fixtures.asset import AssetService, asset_settings
+from tests.fixtures.infra import NATS_URL, DatabaseFactory, bearer, running, wipe_streams
 
 
 async def test_one_company_never_sees_another(asset_service: AssetService, fresh_moto: str) -> None:
@@ -105,3 +109,28 @@ async def test_bad_input_gets_a_clear_error_and_changes_nothing(
     assert [
         a["name"] for a in (await client.get("/accounts", headers=headers)).json()["items"]
     ] == ["Prod"]
+
+
+async def test_production_refuses_endpoint_overrides(databases: DatabaseFactory) -> None:
+    settings = asset_settings(
+        await databases.create("nephos_asset"),
+        environment=Environment.PRODUCTION,
+        jwt_secret="a-production-secret-of-enough-length",
+        secret_key=SecretBox.generate_key(),
+        nats_namespace="prodcheck",
+    )
+    app = create_app(settings)
+    body = {
+        "name": "Aimed inside",
+        "provider": "aws",
+        "credentials": {"access_key_id": "AKIAEXAMPLEKEY000001", "secret_access_key": "s"},
+        "endpoint_url": "http://169.254.169.254",
+    }
+    try:
+        async with running(app, "http://asset") as client:
+            refused = await client.post("/accounts", json=body, headers=bearer(settings))
+    finally:
+        await wipe_streams(NATS_URL, "PRODCHECK_ASSET", "PRODCHECK_ASSET_JOBS")
+
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "endpoint_override_disabled"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import ClassVar
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.db import Database
 from nephos_common.messaging import outbox
-from nephos_common.messaging.consumer import ConsumerRunner, Subscription
+from nephos_common.messaging.consumer import ConsumerRunner, Subscription, prune_inbox
 from nephos_common.messaging.envelope import Contract, Envelope
 from nephos_common.messaging.nats import NatsConnection, StreamSpec
 from nephos_common.messaging.outbox import OutboxRelay
@@ -141,3 +142,37 @@ async def test_a_poison_message_is_parked_after_bounded_retries(
     errors = sorted(r.error.split(":")[0] for r in rows)
     assert errors == ["ValueError", "not a valid envelope"]
     assert {r.deliveries for r in rows if r.error.startswith("ValueError")} == {3}
+
+
+async def test_old_published_events_and_processed_ids_are_pruned(
+    database: Database, connection: NatsConnection
+) -> None:
+    async with database.transaction() as session:
+        events = [Pinged(n=n).envelope(tenant="t", source="x") for n in range(3)]
+        await outbox.record(session, MESSAGING, events)
+    relay = OutboxRelay(database, MESSAGING, connection)
+    await relay.publish_pending()
+    async with database.transaction() as session:
+        await outbox.record(session, MESSAGING, [Pinged(n=9).envelope(tenant="t", source="x")])
+        await session.execute(
+            MESSAGING.outbox.update()
+            .where(MESSAGING.outbox.c.published_at.is_not(None))
+            .values(published_at=func.now() - timedelta(days=30))
+        )
+        old, recent = uuid.uuid4(), uuid.uuid4()
+        await session.execute(
+            MESSAGING.inbox.insert(),
+            [{"consumer": "c", "event_id": old}, {"consumer": "c", "event_id": recent}],
+        )
+        await session.execute(
+            MESSAGING.inbox.update()
+            .where(MESSAGING.inbox.c.event_id == old)
+            .values(processed_at=func.now() - timedelta(days=30))
+        )
+
+    pruned_events = await relay.prune(timedelta(days=7))
+    pruned_ids = await prune_inbox(database, MESSAGING, timedelta(days=7))
+
+    assert (pruned_events, pruned_ids) == (3, 1)
+    assert await relay.pending_count() == 1, "unpublished events are never pruned"
+    assert await _count(database, MESSAGING.inbox) == 1

@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -20,7 +21,7 @@ from sqlalchemy import MetaData
 from nephos_common.auth import TokenVerifier
 from nephos_common.db import Database
 from nephos_common.errors import install_error_handlers
-from nephos_common.messaging.consumer import ConsumerRunner, Subscription
+from nephos_common.messaging.consumer import ConsumerRunner, Subscription, prune_inbox
 from nephos_common.messaging.nats import NatsConnection, StreamSpec
 from nephos_common.messaging.outbox import OutboxRelay
 from nephos_common.messaging.parked import parked_router
@@ -72,6 +73,9 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         tasks: list[asyncio.Task[None]] = []
         if settings.run_workers:
             tasks.append(asyncio.create_task(relay.run_forever(), name="outbox-relay"))
+            keep = timedelta(hours=settings.message_retention_hours)
+            housekeeping = _prune_messages(database, spec.tables, relay, keep)
+            tasks.append(asyncio.create_task(housekeeping, name="message-pruning"))
             for sub in spec.subscriptions(app):
                 limit = settings.consumer_max_deliveries
                 runner = ConsumerRunner(database, spec.tables, nats, sub, max_deliveries=limit)
@@ -99,6 +103,19 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     for router in spec.routers:
         app.include_router(router)
     return app
+
+
+async def _prune_messages(
+    database: Database, tables: MessagingTables, relay: OutboxRelay, keep: timedelta
+) -> None:
+    """Keep the outbox and inbox tables from growing without end (hourly)."""
+    while True:
+        try:
+            await relay.prune(keep)
+            await prune_inbox(database, tables, keep)
+        except Exception:
+            log.exception("pruning messages failed")
+        await asyncio.sleep(3600)
 
 
 async def _stop(tasks: list[asyncio.Task[None]], grace: float = 5.0) -> None:

@@ -46,6 +46,9 @@ class ServiceSettings(BaseSettings):
         description="Run the outbox relay, consumers and job workers in this process.",
     )
     outbox_poll_seconds: float = 0.5
+    message_retention_hours: float = Field(
+        default=168.0, gt=0, description="How long published outbox rows and inbox ids are kept."
+    )
     consumer_max_deliveries: int = 5
     log_level: str = "INFO"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from nephos_common.crypto import SecretBox
@@ -23,6 +23,20 @@ class Settings(ServiceSettings):
     discovery_parallel_runs: int = 4
     discovery_max_attempts: int = 4
     scheduler_interval_seconds: float = 30.0
+    allow_endpoint_override: bool | None = Field(
+        default=None,
+        description=(
+            "Let accounts send API calls to another endpoint (emulators, sovereign clouds). "
+            "Off in production unless set: a tenant could otherwise aim signed requests at "
+            "internal addresses."
+        ),
+    )
+
+    @property
+    def endpoint_override_allowed(self) -> bool:
+        if self.allow_endpoint_override is not None:
+            return self.allow_endpoint_override
+        return self.environment is not Environment.PRODUCTION
 
     @model_validator(mode="after")
     def _check_secret_key(self) -> Self:

@@ -1,8 +1,8 @@
 """The monitoring service's FastAPI app (``uvicorn --factory nephos_monitoring.main:create_app``).
 
-Cloud metrics, alert rules, incidents and notifications.
-Its domain arrives in its own change; this app already owns its database,
-migrations, health checks, outbox relay and event stream.
+Targets come from asset events; points from collection runs and the push
+endpoint; rules are evaluated as points are stored; alert events leave
+through the outbox on the MONITORING stream.
 """
 
 from __future__ import annotations
@@ -10,14 +10,34 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from nephos_common.app import ServiceSpec, create_service_app
-from nephos_common.messaging.nats import StreamSpec
+from nephos_common.contracts.asset import EVENTS_STREAM as ASSET_STREAM
+from nephos_common.contracts.monitoring import EVENTS_STREAM
+from nephos_common.messaging.consumer import Subscription
+from nephos_monitoring.alerts.router import router as alerts_router
+from nephos_monitoring.collection.router import router as collection_router
 from nephos_monitoring.db import MESSAGING, Base
+from nephos_monitoring.metrics.maintenance import run_maintenance
+from nephos_monitoring.metrics.router import router as metrics_router
+from nephos_monitoring.models import load_all
+from nephos_monitoring.overview.router import router as overview_router
 from nephos_monitoring.settings import Settings
+from nephos_monitoring.targets import consumer
+from nephos_monitoring.targets.router import router as targets_router
 
-EVENTS_STREAM = StreamSpec(name="MONITORING", subjects=("monitoring.>",))
+
+def _subscriptions(_: FastAPI) -> list[Subscription]:
+    return [
+        Subscription(
+            durable=consumer.DURABLE,
+            stream=ASSET_STREAM.name,
+            subject=consumer.SUBJECT,
+            handler=consumer.TargetsConsumer(MESSAGING).handle,
+        )
+    ]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    load_all()
     return create_service_app(
         ServiceSpec(
             title="Nephos monitoring",
@@ -25,6 +45,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings=settings or Settings(),
             metadata=Base.metadata,
             tables=MESSAGING,
-            streams=(EVENTS_STREAM,),
+            routers=(
+                targets_router,
+                metrics_router,
+                alerts_router,
+                overview_router,
+                collection_router,
+            ),
+            # The asset stream is ensured too: this consumer may start before the asset service.
+            streams=(EVENTS_STREAM, ASSET_STREAM),
+            subscriptions=_subscriptions,
+            workers=(run_maintenance,),
         )
     )

@@ -6,6 +6,10 @@ import uuid
 from typing import Any, ClassVar
 
 from nephos_common.messaging.envelope import Contract
+from nephos_common.messaging.nats import StreamSpec
+
+EVENTS_STREAM = StreamSpec(name="ASSET", subjects=("asset.>",))
+"""The asset service's event stream; consumers ensure it too, whichever service starts first."""
 
 
 class AssetRef(Contract):

@@ -12,12 +12,14 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
+from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -103,7 +105,12 @@ class ConsumerRunner:
                 await self.process(msg)
 
     async def _pull_concurrently(self, psub: JetStreamContext.PullSubscription) -> None:
-        """Take a message whenever a slot is free, so long jobs run side by side."""
+        """Take a message whenever a slot is free, so long jobs run side by side.
+
+        If the subscription breaks, the jobs in hand finish (their database work
+        does not need NATS) before the caller subscribes again; only a shutdown
+        cancels them, and their messages are then redelivered.
+        """
         slots = asyncio.Semaphore(self._sub.in_flight)
         running: set[asyncio.Task[None]] = set()
         try:
@@ -114,6 +121,10 @@ class ConsumerRunner:
                 except NatsTimeout:
                     slots.release()
                     continue
+                except Exception:
+                    slots.release()
+                    await asyncio.gather(*running, return_exceptions=True)
+                    raise
                 task = asyncio.create_task(self.process(msg))
                 running.add(task)
                 task.add_done_callback(running.discard)
@@ -179,6 +190,15 @@ class ConsumerRunner:
             )
         log.error("message parked", extra={"consumer": self._sub.durable, "error": error[:500]})
         await msg.term()
+
+
+async def prune_inbox(database: Database, tables: MessagingTables, keep: timedelta) -> int:
+    """Forget processed ids older than ``keep``: far past any redelivery, which is bounded."""
+    async with database.transaction() as session:
+        result = await session.execute(
+            delete(tables.inbox).where(tables.inbox.c.processed_at < func.now() - keep)
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def _keep_alive(msg: Msg, ack_wait: float) -> None:

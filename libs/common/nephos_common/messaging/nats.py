@@ -28,6 +28,8 @@ class StreamSpec:
     subjects: tuple[str, ...]
     work_queue: bool = False
     duplicate_window_seconds: float = 120.0
+    max_age_seconds: float = 14 * 24 * 3600.0
+    """How long events stay replayable for a consumer that was away."""
 
     def config(self, namespace: str = "") -> StreamConfig:
         retention = RetentionPolicy.WORK_QUEUE if self.work_queue else RetentionPolicy.LIMITS
@@ -37,6 +39,7 @@ class StreamSpec:
             retention=retention,
             storage=StorageType.FILE,
             duplicate_window=self.duplicate_window_seconds,
+            max_age=self.max_age_seconds,
         )
 
 

@@ -12,8 +12,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
-from sqlalchemy import Text, cast, func, select, update
+from sqlalchemy import Text, cast, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.db import Database, copy_rows
@@ -110,6 +111,14 @@ class OutboxRelay:
                 .values(published_at=func.now())
             )
         return len(rows)
+
+    async def prune(self, keep: timedelta) -> int:
+        """Forget events published longer ago than ``keep``; they live on in JetStream."""
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                delete(self._t).where(self._t.c.published_at < func.now() - keep)
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def pending_count(self) -> int:
         async with self._db.sessions() as session:

@@ -1,0 +1,219 @@
+"""AWS CUR 2.0 line items to FOCUS 1.2 columns: the one place the mapping lives.
+
+=========================  ===================================================
+FOCUS column               CUR 2.0 source
+=========================  ===================================================
+BillingAccountId           bill_payer_account_id
+SubAccountId               line_item_usage_account_id
+BillingPeriodStart/End     bill_billing_period_start_date / _end_date
+ChargePeriodStart/End      line_item_usage_start_date / _end_date
+BilledCost                 line_item_unblended_cost (what the invoice charges)
+EffectiveCost              amortised, per line item type (``effective_cost``)
+ListCost                   pricing_public_on_demand_cost
+ContractedCost             line_item_net_unblended_cost when exported (private
+                           rates and EDP applied), else line_item_unblended_cost
+BillingCurrency            line_item_currency_code
+ChargeCategory             line_item_line_item_type (``CHARGE_CATEGORY``)
+ChargeClass                null: every CUR delivery restates its whole period,
+                           so no row corrects an earlier period
+ChargeDescription          line_item_line_item_description
+ServiceName                product["product_name"], else line_item_product_code
+ServiceCategory            line_item_product_code (``SERVICE_CATEGORY``)
+RegionId                   product_region_code
+ResourceId / ResourceType  line_item_resource_id / product_product_family
+SkuId                      product_sku
+PricingQuantity/Unit       line_item_usage_amount / pricing_unit
+ConsumedQuantity/Unit      the same, for Usage rows only
+CommitmentDiscountId/Type  savings plan or reservation ARN, by line item type
+Tags                       resource_tags (map)
+x_line_item_type, x_product_code, x_usage_type, x_operation: kept as they are
+=========================  ===================================================
+
+Amortisation follows AWS's own FOCUS export: covered usage costs its share of
+the commitment; upfront fees and negations cost nothing effective; the
+recurring fee's effective cost is only its unused part.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from nephos_metering.ingest.values import (
+    ValueProblem,
+    decimal_of,
+    map_of,
+    optional_decimal,
+    text_of,
+    timestamp_of,
+)
+
+REQUIRED_COLUMNS = frozenset({
+    "bill_payer_account_id", "bill_billing_period_start_date", "bill_billing_period_end_date",
+    "line_item_usage_account_id", "line_item_usage_start_date", "line_item_usage_end_date",
+    "line_item_line_item_type", "line_item_unblended_cost", "line_item_currency_code",
+    "line_item_product_code",
+})  # fmt: skip
+
+ALLOWED_CHARGE_CATEGORIES = frozenset({"Usage", "Purchase", "Tax", "Credit", "Adjustment"})
+
+CHARGE_CATEGORY = {
+    "Usage": "Usage", "DiscountedUsage": "Usage", "SavingsPlanCoveredUsage": "Usage",
+    "SavingsPlanNegation": "Usage",
+    "Fee": "Purchase", "RIFee": "Purchase", "SavingsPlanRecurringFee": "Purchase",
+    "SavingsPlanUpfrontFee": "Purchase",
+    "Tax": "Tax",
+    "Credit": "Credit", "Refund": "Credit", "BundledDiscount": "Credit", "Discount": "Credit",
+    "EdpDiscount": "Credit", "PrivateRateDiscount": "Credit", "DistributorDiscount": "Credit",
+}  # fmt: skip
+
+SERVICE_CATEGORY = {
+    "AmazonEC2": "Compute", "AWSLambda": "Compute", "AmazonECS": "Compute",
+    "AmazonEKS": "Compute", "AmazonS3": "Storage", "AmazonEFS": "Storage",
+    "AWSBackup": "Storage", "AmazonRDS": "Databases", "AmazonDynamoDB": "Databases",
+    "AmazonElastiCache": "Databases", "AmazonRedshift": "Databases",
+    "AmazonVPC": "Networking", "AmazonCloudFront": "Networking",
+    "AmazonRoute53": "Networking", "AWSDataTransfer": "Networking",
+    "AmazonCloudWatch": "Management and Governance", "AWSConfig": "Management and Governance",
+    "awskms": "Security", "AWSSecretsManager": "Security", "AmazonGuardDuty": "Security",
+}  # fmt: skip
+
+SAVINGS_PLAN_TYPES = frozenset(
+    {"SavingsPlanCoveredUsage", "SavingsPlanNegation", "SavingsPlanRecurringFee",
+     "SavingsPlanUpfrontFee"}
+)  # fmt: skip
+RESERVATION_TYPES = frozenset({"DiscountedUsage", "RIFee"})
+
+COST_COLUMNS: tuple[str, ...] = (
+    "tenant", "account_id", "delivery_id", "billing_account_id", "sub_account_id",
+    "billing_period_start", "billing_period_end", "charge_period_start", "charge_period_end",
+    "billed_cost", "effective_cost", "list_cost", "contracted_cost", "billing_currency",
+    "charge_category", "charge_class", "charge_description", "service_name", "service_category",
+    "region_id", "resource_id", "resource_type", "sku_id", "pricing_quantity", "pricing_unit",
+    "consumed_quantity", "consumed_unit", "commitment_discount_id", "commitment_discount_type",
+    "tags", "x_line_item_type", "x_product_code", "x_usage_type", "x_operation",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What every row of one delivery shares: whose it is and where it came from."""
+
+    tenant: str
+    account_id: uuid.UUID
+    delivery_id: uuid.UUID
+
+
+def charge_category(line_item_type: str | None) -> str:
+    """Unknown line item types are refused: a guessed category would misstate the bill."""
+    category = CHARGE_CATEGORY.get(line_item_type or "")
+    if category is None:
+        raise ValueProblem("line_item_line_item_type", line_item_type, "is not a known type")
+    return category
+
+
+def effective_cost(raw: Mapping[str, Any], kind: str, billed: Decimal) -> Decimal:
+    """FOCUS EffectiveCost: the amortised cost of the line item (see module doc)."""
+    if kind == "SavingsPlanCoveredUsage":
+        return _amount(raw, "savings_plan_savings_plan_effective_cost")
+    if kind == "SavingsPlanRecurringFee":
+        to_date = _amount(raw, "savings_plan_total_commitment_to_date")
+        return to_date - _amount(raw, "savings_plan_used_commitment")
+    if kind in ("SavingsPlanNegation", "SavingsPlanUpfrontFee"):
+        return Decimal(0)
+    if kind == "DiscountedUsage":
+        return _amount(raw, "reservation_effective_cost")
+    if kind == "RIFee":
+        upfront = _amount(raw, "reservation_unused_amortized_upfront_fee_for_billing_period")
+        return upfront + _amount(raw, "reservation_unused_recurring_fee")
+    if kind == "Fee" and text_of(raw.get("reservation_reservation_a_r_n")):
+        return Decimal(0)
+    return billed
+
+
+def commitment(raw: Mapping[str, Any], kind: str) -> tuple[str | None, str | None]:
+    if kind in SAVINGS_PLAN_TYPES:
+        return text_of(raw.get("savings_plan_savings_plan_a_r_n")), "Savings Plan"
+    if kind in RESERVATION_TYPES:
+        return text_of(raw.get("reservation_reservation_a_r_n")), "Reservation"
+    return None, None
+
+
+def to_focus(raw: Mapping[str, Any], stamp: Stamp) -> tuple[Any, ...]:
+    """One CUR 2.0 line item as a ``costs`` row in ``COST_COLUMNS`` order."""
+    kind = text_of(raw.get("line_item_line_item_type")) or ""
+    category = charge_category(kind)
+    billed = decimal_of("line_item_unblended_cost", raw.get("line_item_unblended_cost"))
+    net = optional_decimal("line_item_net_unblended_cost", raw.get("line_item_net_unblended_cost"))
+    product = map_of("product", raw.get("product"))
+    product_code = text_of(raw.get("line_item_product_code"))
+    quantity = optional_decimal("line_item_usage_amount", raw.get("line_item_usage_amount"))
+    unit = text_of(raw.get("pricing_unit"))
+    commitment_id, commitment_type = commitment(raw, kind)
+    resource_id = text_of(raw.get("line_item_resource_id"))
+    row = {
+        "billing_account_id": _required_text(raw, "bill_payer_account_id"),
+        "sub_account_id": text_of(raw.get("line_item_usage_account_id")),
+        "billing_period_start": _time(raw, "bill_billing_period_start_date"),
+        "billing_period_end": _time(raw, "bill_billing_period_end_date"),
+        "charge_period_start": _time(raw, "line_item_usage_start_date"),
+        "charge_period_end": _time(raw, "line_item_usage_end_date"),
+        "billed_cost": billed,
+        "effective_cost": effective_cost(raw, kind, billed),
+        "list_cost": optional_decimal(
+            "pricing_public_on_demand_cost", raw.get("pricing_public_on_demand_cost")
+        ),
+        "contracted_cost": billed if net is None else net,
+        "billing_currency": _currency(raw),
+        "charge_category": category,
+        "charge_class": None,
+        "charge_description": text_of(raw.get("line_item_line_item_description")),
+        "service_name": product.get("product_name") or product_code,
+        "service_category": SERVICE_CATEGORY.get(product_code or "", "Other"),
+        "region_id": text_of(raw.get("product_region_code")) or product.get("region"),
+        "resource_id": resource_id,
+        "resource_type": text_of(raw.get("product_product_family")) if resource_id else None,
+        "sku_id": text_of(raw.get("product_sku")) or product.get("sku"),
+        "pricing_quantity": quantity,
+        "pricing_unit": unit,
+        "consumed_quantity": quantity if category == "Usage" else None,
+        "consumed_unit": unit if category == "Usage" else None,
+        "commitment_discount_id": commitment_id,
+        "commitment_discount_type": commitment_type,
+        "tags": json.dumps(map_of("resource_tags", raw.get("resource_tags"))),
+        "x_line_item_type": kind,
+        "x_product_code": product_code,
+        "x_usage_type": text_of(raw.get("line_item_usage_type")),
+        "x_operation": text_of(raw.get("line_item_operation")),
+    }
+    if row["charge_period_end"] < row["charge_period_start"]:
+        raise ValueProblem("line_item_usage_end_date", raw.get("line_item_usage_end_date"),
+                           "is before line_item_usage_start_date")  # fmt: skip
+    return (stamp.tenant, stamp.account_id, stamp.delivery_id,
+            *(row[name] for name in COST_COLUMNS[3:]))  # fmt: skip
+
+
+def _amount(raw: Mapping[str, Any], column: str) -> Decimal:
+    return decimal_of(column, raw.get(column))
+
+
+def _required_text(raw: Mapping[str, Any], column: str) -> str:
+    value = text_of(raw.get(column))
+    if value is None:
+        raise ValueProblem(column, raw.get(column), "is missing")
+    return value
+
+
+def _time(raw: Mapping[str, Any], column: str) -> Any:
+    return timestamp_of(column, raw.get(column))
+
+
+def _currency(raw: Mapping[str, Any]) -> str:
+    code = _required_text(raw, "line_item_currency_code")
+    if len(code) != 3 or not code.isalpha():
+        raise ValueProblem("line_item_currency_code", code, "is not an ISO 4217 code")
+    return code.upper()

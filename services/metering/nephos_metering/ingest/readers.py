@@ -1,0 +1,165 @@
+"""Streaming readers of billing data files: gzip CSV and Parquet, batch by batch.
+
+Memory stays flat whatever the file size. CSV is inflated chunk by chunk as it
+arrives from S3 and cut into records without ever holding the file; Parquet
+needs random access (its footer comes last), so it is spooled to a temporary
+file and read one record batch at a time. Errors name the data row (1-based,
+header excluded; row 0 is the header) so a refused delivery says where it broke.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import csv
+import os
+import tempfile
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+Row = dict[str, Any]
+Chunks = AsyncIterator[bytes]
+Rename = Callable[[str], str]
+
+
+class FileProblem(Exception):
+    """The file itself is unreadable at ``row`` (0 = header)."""
+
+    def __init__(self, row: int, message: str) -> None:
+        super().__init__(message)
+        self.row = row
+
+
+def check_header(names: list[str], required: frozenset[str]) -> None:
+    missing = sorted(required.difference(names))
+    if missing:
+        raise FileProblem(0, f"header lacks mandatory columns: {', '.join(missing)}")
+    if len(set(names)) != len(names):
+        raise FileProblem(0, "header repeats a column name")
+
+
+class _RecordSplitter:
+    """Cuts CSV text into whole records; a newline inside quotes does not end one.
+
+    A newline ends a record only when the quotes seen since the record began are
+    balanced, which holds for RFC 4180 quoting (an escaped quote is two quotes).
+    """
+
+    def __init__(self) -> None:
+        self._tail = ""
+        self._parts: list[str] = []
+        self._quotes = 0
+
+    def feed(self, text: str) -> Iterator[str]:
+        *lines, self._tail = (self._tail + text).split("\n")
+        for line in lines:
+            self._parts.append(line)
+            self._quotes += line.count('"')
+            if self._quotes % 2 == 0:
+                yield "\n".join(self._parts)
+                self._parts, self._quotes = [], 0
+
+    def finish(self) -> Iterator[str]:
+        if self._tail:
+            yield from self.feed("\n")
+        if self._parts:
+            raise ValueError("the file ends inside a quoted value")
+
+
+async def _inflate(chunks: Chunks) -> AsyncIterator[str]:
+    """gzip bytes to text, incrementally; a stream that stops early is an error."""
+    inflater = zlib.decompressobj(wbits=31)
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    async for chunk in chunks:
+        data = chunk
+        while data:
+            yield decoder.decode(inflater.decompress(data))
+            # A gzip file may hold several members back to back.
+            data = inflater.unused_data if inflater.eof else b""
+            if data:
+                inflater = zlib.decompressobj(wbits=31)
+    if not inflater.eof:
+        raise EOFError("the gzip stream is truncated")
+    yield decoder.decode(b"", final=True)
+
+
+async def csv_gzip_batches(
+    chunks: Chunks, required: frozenset[str], batch_rows: int, rename: Rename | None = None
+) -> AsyncIterator[list[Row]]:
+    """Rows of a gzip CSV as dicts (header names as keys), ``batch_rows`` at a time."""
+    splitter = _RecordSplitter()
+    header: list[str] | None = None
+    batch: list[Row] = []
+    done = 0
+    try:
+        async for text in _inflate(chunks):
+            for fields in csv.reader(splitter.feed(text), strict=True):
+                if header is None:
+                    header = [rename(n) if rename else n for n in fields]
+                    check_header(header, required)
+                    continue
+                if not fields:
+                    continue
+                if len(fields) != len(header):
+                    row = done + len(batch) + 1
+                    raise FileProblem(row, f"has {len(fields)} values, header has {len(header)}")
+                batch.append(dict(zip(header, fields, strict=True)))
+                if len(batch) >= batch_rows:
+                    yield batch
+                    done, batch = done + len(batch), []
+        for fields in csv.reader(splitter.finish(), strict=True):
+            if fields and header is not None:
+                batch.append(dict(zip(header, fields, strict=True)))
+    except (EOFError, zlib.error, UnicodeDecodeError, csv.Error, ValueError) as exc:
+        raise FileProblem(done + len(batch) + 1, f"is unreadable: {exc}") from None
+    if header is None:
+        raise FileProblem(0, "the file has no header")
+    if batch:
+        yield batch
+
+
+async def _spool(chunks: Chunks, path: str) -> None:
+    with open(path, "wb") as out:  # noqa: ASYNC230 - small sequential writes of S3 chunks
+        async for chunk in chunks:
+            out.write(chunk)
+
+
+def _open_parquet(path: str, required: frozenset[str], rename: Rename | None) -> pq.ParquetFile:
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise FileProblem(0, f"is not a readable Parquet file: {exc}") from None
+    names = [rename(n) if rename else n for n in parquet.schema_arrow.names]
+    check_header(names, required)
+    return parquet
+
+
+async def parquet_batches(
+    chunks: Chunks, required: frozenset[str], batch_rows: int, rename: Rename | None = None
+) -> AsyncIterator[list[Row]]:
+    """Rows of a Parquet file as dicts, one record batch at a time (see module doc)."""
+    handle, path = tempfile.mkstemp(prefix="nephos-cur-", suffix=".parquet")
+    os.close(handle)
+    try:
+        await _spool(chunks, path)
+        parquet = await asyncio.to_thread(_open_parquet, path, required, rename)
+        batches = parquet.iter_batches(batch_size=batch_rows)
+        done = 0
+        while True:
+            try:
+                batch = await asyncio.to_thread(next, batches, None)
+            except (pa.ArrowException, OSError) as exc:
+                raise FileProblem(done + 1, f"is unreadable: {exc}") from None
+            if batch is None:
+                return
+            rows = batch.to_pylist()
+            if rename is not None:
+                rows = [{rename(k): v for k, v in row.items()} for row in rows]
+            done += len(rows)
+            yield rows
+    finally:
+        os.unlink(path)

@@ -1,0 +1,31 @@
+"""Points arrive (collection or push): store them, then evaluate rules in the same
+transaction, so an alert event is recorded exactly when its points are."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nephos_common.db import utcnow
+from nephos_common.messaging.outbox import record
+from nephos_common.messaging.tables import MessagingTables
+from nephos_monitoring.alerts.evaluation import evaluate
+from nephos_monitoring.metrics.store import Point, store
+from nephos_monitoring.settings import Settings
+
+
+async def accept(
+    session: AsyncSession,
+    tables: MessagingTables,
+    settings: Settings,
+    tenant: str,
+    points: Sequence[Point],
+) -> int:
+    """Store, roll up and evaluate; returns how many points were new."""
+    oldest = utcnow() - timedelta(days=settings.raw_retention_days)
+    new = await store(session, tenant, points, oldest=oldest)
+    if new:
+        await record(session, tables, await evaluate(session, tenant, new))
+    return len(new)

@@ -1,0 +1,45 @@
+"""Request and response bodies of the metrics routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+METRIC_NAME = r"^[a-z][a-z0-9_.]{0,99}$"
+
+
+class PointIn(BaseModel):
+    asset_id: uuid.UUID
+    metric: str = Field(pattern=METRIC_NAME)
+    ts: AwareDatetime
+    value: float = Field(allow_inf_nan=False)
+
+
+class PointsIn(BaseModel):
+    """Points pushed by a hybrid or on-premise machine (JSON; OTLP is to come)."""
+
+    points: list[PointIn] = Field(min_length=1, max_length=10_000)
+
+
+class PointsAccepted(BaseModel):
+    received: int
+    stored: int
+
+
+class SeriesPoint(BaseModel):
+    ts: datetime
+    avg: float
+    min: float
+    max: float
+
+
+class SeriesOut(BaseModel):
+    asset_id: uuid.UUID
+    metric: str
+    start: datetime
+    end: datetime
+    resolution: Literal["raw", "1h"]
+    points: list[SeriesPoint]

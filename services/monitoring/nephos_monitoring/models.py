@@ -1,0 +1,9 @@
+"""Imports every table module so that the metadata is complete (migrations, tests)."""
+
+from __future__ import annotations
+
+
+def load_all() -> None:
+    from nephos_monitoring.alerts import models as _alerts  # noqa: F401
+    from nephos_monitoring.metrics import tables as _metrics  # noqa: F401
+    from nephos_monitoring.targets import models as _targets  # noqa: F401
