@@ -5,4 +5,6 @@ pytest_plugins = [
     "tests.fixtures.aws",
     "tests.fixtures.azure",
     "tests.fixtures.asset",
+    "tests.fixtures.metering",
+    "tests.fixtures.monitoring",
 ]

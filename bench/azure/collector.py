@@ -21,7 +21,14 @@ async def collector_only(
     url: str, credentials: dict[str, str], concurrency: int, max_attempts: int
 ) -> dict[str, Any]:
     """Verify, list locations, collect every unit; keep only counts."""
-    access = AzureAccess(**credentials, base_url=url, authority_url=url)
+    access = AzureAccess(
+        tenant_id=credentials["tenant_id"],
+        client_id=credentials["client_id"],
+        client_secret=credentials["client_secret"],
+        subscription_id=credentials["subscription_id"],
+        base_url=url,
+        authority_url=url,
+    )
     calls: Counter[str] = Counter(SUBSCRIPTION_CALLS)
     found: Counter[str] = Counter()
     failed: list[str] = []

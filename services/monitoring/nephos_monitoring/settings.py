@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from nephos_common.settings import ServiceSettings
+from nephos_common.settings import Environment, ServiceSettings
 
 
 class Settings(ServiceSettings):
@@ -31,3 +31,16 @@ class Settings(ServiceSettings):
     )
     collection_period_seconds: int = 60
     collection_lookback_seconds: int = 900
+    allow_endpoint_override: bool | None = Field(
+        default=None,
+        description=(
+            "Let collection runs call another endpoint (emulators, sovereign clouds). Off in "
+            "production unless set: a tenant could otherwise aim signed requests inward."
+        ),
+    )
+
+    @property
+    def endpoint_override_allowed(self) -> bool:
+        if self.allow_endpoint_override is not None:
+            return self.allow_endpoint_override
+        return self.environment is not Environment.PRODUCTION

@@ -110,7 +110,8 @@ class NatsConnection:
     async def jetstream(self, timeout: float | None = None) -> JetStreamContext:
         """The JetStream context once connected; waits up to ``timeout`` seconds."""
         try:
-            await asyncio.wait_for(self._ready.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._ready.wait()
         except TimeoutError:
             raise Unavailable("the message broker is not reachable", code="nats_down") from None
         assert self.client is not None

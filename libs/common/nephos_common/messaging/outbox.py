@@ -71,8 +71,11 @@ class OutboxRelay:
                 log.warning("outbox relay pass failed", extra={"error": str(exc)})
                 backoff = min(backoff * 2, 5.0)
             self._wake.clear()
+            # asyncio.timeout, not wait_for: in 3.11 wait_for can swallow a cancellation
+            # that lands as the wake-up fires, and the relay would outlive its service.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), backoff)
+                async with asyncio.timeout(backoff):
+                    await self._wake.wait()
 
     async def publish_pending(self) -> int:
         """One pass: publish up to a batch of pending events; returns how many were sent."""

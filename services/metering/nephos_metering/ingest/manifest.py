@@ -94,8 +94,8 @@ def parse_manifest(document: Any, key: str, etag: str, bucket: str,
     if not isinstance(document, dict):
         raise InvalidInput("the manifest is not a JSON object", code="invalid_manifest")
     stated = document.get("billingPeriod")
-    if isinstance(stated, dict) and "start" in stated:
-        if _parse_time(str(stated["start"])) != period.start:
-            raise InvalidInput("the manifest is for another billing period",
+    start = stated.get("start") if isinstance(stated, dict) else None
+    if start is not None and _parse_time(str(start)) != period.start:
+        raise InvalidInput("the manifest is for another billing period",
                                code="invalid_manifest", stated=stated)  # fmt: skip
     return Manifest(key=key, etag=etag, period=period, data_keys=_data_keys(document, bucket))

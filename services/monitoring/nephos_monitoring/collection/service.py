@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from nephos_common.db import Database, utcnow
+from nephos_common.errors import InvalidInput
 from nephos_common.messaging.tables import MessagingTables
 from nephos_monitoring.collection.cloudwatch import AwsKeys, RegionResult, Window, collect_region
 from nephos_monitoring.collection.schemas import CollectionRequest, CollectionResult
@@ -47,6 +48,11 @@ async def run(
     tenant: str,
     data: CollectionRequest,
 ) -> CollectionResult:
+    if data.endpoint_url and not settings.endpoint_override_allowed:
+        raise InvalidInput(
+            "endpoint overrides are disabled in this deployment",
+            code="endpoint_override_disabled",
+        )
     async with database.transaction() as session:
         found = await repository.pollable(session, tenant, "aws", data.account_id, data.regions)
     by_region: dict[str, list[Target]] = defaultdict(list)

@@ -45,10 +45,8 @@ async def run_maintenance(app: FastAPI) -> None:
         try:
             report = await maintain(app.state.database, settings, utcnow())
             if report.created or report.dropped:
-                log.info(
-                    "metric partitions maintained",
-                    extra={"created": report.created, "dropped": report.dropped},
-                )
+                changes = {"created_partitions": report.created, "dropped": report.dropped}
+                log.info("metric partitions maintained", extra=changes)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -1,0 +1,164 @@
+"""Ingest of one CUR delivery: manifest, skip if known, stage, check, swap.
+
+The delivery row is committed first (status ``running``) so an attempt is
+visible even if it fails; the load runs in a second transaction that either
+swaps the whole period in or changes nothing; a refusal is then written to the
+delivery row in a third. Any failure names the file and row where it can.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nephos_common.db import Database, utcnow
+from nephos_common.errors import InvalidInput, NephosError
+from nephos_metering.ingest import legacy, repository, staging
+from nephos_metering.ingest.cur import REQUIRED_COLUMNS, Stamp, to_focus
+from nephos_metering.ingest.manifest import (
+    BillingPeriod,
+    CurFormat,
+    Manifest,
+    file_kind,
+    manifest_key,
+    parse_manifest,
+)
+from nephos_metering.ingest.models import Delivery, DeliveryStatus
+from nephos_metering.ingest.readers import FileProblem, csv_gzip_batches, parquet_batches
+from nephos_metering.ingest.s3 import S3Access, S3Reader, open_reader
+from nephos_metering.ingest.values import ValueProblem
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryRejected(InvalidInput):
+    """A data file is broken; ``row`` is the data row (0 = header)."""
+
+    code = "delivery_rejected"
+
+    def __init__(self, file: str, row: int, reason: str) -> None:
+        where = "header" if row == 0 else f"row {row}"
+        super().__init__(f"{file}, {where}: {reason}", file=file, row=row)
+
+
+@dataclass(frozen=True)
+class CurIngest:
+    tenant: str
+    account_id: uuid.UUID
+    bucket: str
+    prefix: str
+    export_name: str
+    period: BillingPeriod
+    format: CurFormat
+    access: S3Access
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    outcome: Literal["ingested", "skipped"]
+    delivery: Delivery
+
+
+async def ingest_cur(database: Database, job: CurIngest, batch_rows: int) -> IngestOutcome:
+    async with open_reader(job.access, job.bucket) as s3:
+        manifest = await _read_manifest(s3, job)
+        etags = [await s3.etag(key) for key in manifest.data_keys]
+        fingerprint = manifest.fingerprint(etags)
+        async with database.transaction() as session:
+            earlier = await repository.find_ingested(session, job.tenant, fingerprint)
+            if earlier is not None:
+                return IngestOutcome("skipped", earlier)
+            delivery = _new_delivery(session, job, manifest, fingerprint)
+        try:
+            async with database.transaction() as session:
+                await _load(session, s3, job, manifest, delivery.id, batch_rows)
+        except Exception as exc:
+            await _record_failure(database, delivery.id, exc)
+            if isinstance(exc, NephosError):
+                exc.details.setdefault("delivery_id", str(delivery.id))
+            raise
+    async with database.transaction() as session:
+        return IngestOutcome("ingested", await repository.get(session, job.tenant, delivery.id))
+
+
+async def _read_manifest(s3: S3Reader, job: CurIngest) -> Manifest:
+    key = manifest_key(job.format, job.prefix, job.export_name, job.period)
+    document, etag = await s3.json(key)
+    return parse_manifest(document, key, etag, job.bucket, job.period)
+
+
+def _new_delivery(
+    session: AsyncSession, job: CurIngest, manifest: Manifest, fingerprint: str
+) -> Delivery:
+    delivery = Delivery(
+        id=uuid.uuid4(), tenant=job.tenant, account_id=job.account_id,
+        source=f"aws_{job.format}", bucket=job.bucket, manifest_key=manifest.key,
+        files=list(manifest.data_keys), fingerprint=fingerprint,
+        billing_period_start=manifest.period.start, billing_period_end=manifest.period.end,
+        status=DeliveryStatus.RUNNING, row_count=0, requested_at=utcnow(),
+    )  # fmt: skip
+    session.add(delivery)
+    return delivery
+
+
+async def _load(
+    session: AsyncSession, s3: S3Reader, job: CurIngest, manifest: Manifest,
+    delivery_id: uuid.UUID, batch_rows: int,
+) -> None:  # fmt: skip
+    await staging.create(session)
+    tally = staging.Tally()
+    stamp = Stamp(job.tenant, job.account_id, delivery_id)
+    for key in manifest.data_keys:
+        await _stage_file(session, s3, key, stamp, tally, job.format, batch_rows)
+    staged = await staging.check(session, tally, manifest.period)
+    await staging.swap(session, job.tenant, staged, manifest.period, delivery_id)
+    delivery = await repository.get(session, job.tenant, delivery_id)
+    delivery.status, delivery.finished_at = DeliveryStatus.SUCCEEDED, utcnow()
+    delivery.row_count, delivery.billed_cost_total = staged.rows, staged.billed
+    delivery.billing_account_id, delivery.billing_currency = (
+        staged.billing_account_id, staged.currency
+    )  # fmt: skip
+    await session.flush()
+
+
+async def _stage_file(
+    session: AsyncSession, s3: S3Reader, key: str, stamp: Stamp, tally: staging.Tally,
+    fmt: CurFormat, batch_rows: int,
+) -> None:  # fmt: skip
+    """Read one data file batch by batch into staging; a bad row refuses the delivery."""
+    read = csv_gzip_batches if file_kind(key) == "csv_gzip" else parquet_batches
+    rename = legacy.column_name if fmt == "legacy" else None
+    done = 0
+    try:
+        async for batch in read(s3.chunks(key), REQUIRED_COLUMNS, batch_rows, rename):
+            rows = [_mapped(raw, stamp, fmt, key, done + i) for i, raw in enumerate(batch, 1)]
+            done += len(rows)
+            tally.add(rows)
+            await staging.stage(session, rows)
+    except FileProblem as exc:
+        raise DeliveryRejected(key, exc.row, str(exc)) from None
+
+
+def _mapped(raw: dict[str, Any], stamp: Stamp, fmt: CurFormat, key: str, row: int) -> Any:
+    try:
+        return to_focus(legacy.fold(raw) if fmt == "legacy" else raw, stamp)
+    except ValueProblem as exc:
+        raise DeliveryRejected(key, row, str(exc)) from None
+
+
+async def _record_failure(database: Database, delivery_id: uuid.UUID, exc: Exception) -> None:
+    """Mark the attempt failed with the reason shown to the caller (never credentials)."""
+    if isinstance(exc, NephosError):
+        message, details = exc.message, {"code": exc.code, **exc.details}
+    else:
+        log.exception("ingest failed", extra={"delivery_id": str(delivery_id)})
+        message, details = f"internal error: {type(exc).__name__}", {"code": "internal_error"}
+    async with database.transaction() as session:
+        delivery = await session.get(Delivery, delivery_id)
+        if delivery is not None:
+            delivery.status, delivery.finished_at = DeliveryStatus.FAILED, utcnow()
+            delivery.error, delivery.error_details = message, details
