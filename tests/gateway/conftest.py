@@ -1,7 +1,9 @@
 """The gateway in-process in front of the real asset service (itself in-process, with workers).
 
 The gateway reaches the asset app through ``httpx.ASGITransport`` wrapped in a
-counting transport, so tests can check what it sends downstream.
+counting transport, so tests can check what it sends downstream. The
+``observed_gateway`` fixture also puts the real metering and monitoring apps
+behind it, the same way.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from nephos_gateway.main import EVENTS_STREAM, create_app
 from nephos_gateway.settings import Settings
 from tests.fixtures.asset import AssetService
 from tests.fixtures.infra import NATS_URL, DatabaseFactory, bearer, running, wipe_streams
+from tests.fixtures.metering import MeteringService
+from tests.fixtures.monitoring import MonitoringService
 
 
 class CountingTransport(httpx.AsyncBaseTransport):
@@ -41,6 +45,8 @@ class Gateway:
     settings: Settings
     app: Any
     asset: CountingTransport
+    metering: CountingTransport | None = None
+    monitoring: CountingTransport | None = None
     responses: list[str] = field(default_factory=list)
 
     def auth(self, tenant: str = "acme", role: str = "admin") -> dict[str, str]:
@@ -76,13 +82,47 @@ def gateway_settings(database_url: str, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
+def _counting(app: Any) -> CountingTransport:
+    return CountingTransport(httpx.ASGITransport(app=app))
+
+
 @pytest.fixture
 async def gateway(
     asset_service: AssetService, databases: DatabaseFactory
 ) -> AsyncIterator[Gateway]:
     await wipe_streams(NATS_URL, EVENTS_STREAM.name)
     settings = gateway_settings(await databases.create("nephos_gateway"))
-    counter = CountingTransport(httpx.ASGITransport(app=asset_service.app))
+    counter = _counting(asset_service.app)
     app = create_app(settings, transports={"asset": counter})
     async with running(app, "http://gateway") as client:
         yield Gateway(client=client, settings=settings, app=app, asset=counter)
+
+
+@pytest.fixture
+async def observed_gateway(
+    asset_service: AssetService,
+    metering_service: MeteringService,
+    monitoring_service: MonitoringService,
+    databases: DatabaseFactory,
+) -> AsyncIterator[Gateway]:
+    """The gateway in front of the real asset, metering and monitoring services."""
+    await wipe_streams(NATS_URL, EVENTS_STREAM.name)
+    settings = gateway_settings(await databases.create("nephos_gateway"))
+    asset = _counting(asset_service.app)
+    metering = _counting(metering_service.app)
+    monitoring = _counting(monitoring_service.app)
+    transports: dict[str, httpx.AsyncBaseTransport] = {
+        "asset": asset,
+        "metering": metering,
+        "monitoring": monitoring,
+    }
+    app = create_app(settings, transports=transports)
+    async with running(app, "http://gateway") as client:
+        yield Gateway(
+            client=client,
+            settings=settings,
+            app=app,
+            asset=asset,
+            metering=metering,
+            monitoring=monitoring,
+        )

@@ -27,6 +27,9 @@ async def test_overview_gives_hot_bill_and_month_to_date(
     assert Decimal(body["month_to_date"]) == sum(line.cost for line in lines if line.day <= 11)
     assert body["currency"] == "USD"
     assert body["data_through"].startswith("2024-05-13")
+    # Delivered now, years after 10 May: settled. Ten days of history: run-rate.
+    assert body["hot_bill_provisional"] is False
+    assert (body["forecast"]["method"], body["forecast"]["basis_days"]) == ("run_rate", 10)
 
 
 async def test_one_company_never_sees_another(

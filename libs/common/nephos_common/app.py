@@ -32,6 +32,7 @@ from nephos_common.observability import (
     metrics_endpoint,
 )
 from nephos_common.settings import ServiceSettings
+from nephos_common.tasks import stop_if_cancelled
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ async def _prune_messages(
             await relay.prune(keep)
             await prune_inbox(database, tables, keep)
         except Exception:
+            stop_if_cancelled()
             log.exception("pruning messages failed")
         await asyncio.sleep(3600)
 

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "nephos-embedded-dev-secret-change-me"
+DEV_SECRET_KEY = "bmVwaG9zLWVtYmVkZGVkLWRldi1rZXktMzItYnl0ZXM="
 
 
 class Environment(StrEnum):
@@ -51,6 +52,14 @@ class ServiceSettings(BaseSettings):
     )
     consumer_max_deliveries: int = 5
     log_level: str = "INFO"
+    allow_endpoint_override: bool | None = Field(
+        default=None,
+        description=(
+            "Let callers send cloud API calls to another endpoint (emulators, sovereign "
+            "clouds). Off in production unless set: a tenant could otherwise aim signed "
+            "requests at internal addresses."
+        ),
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Self:
@@ -60,6 +69,27 @@ class ServiceSettings(BaseSettings):
         return self
 
     @property
+    def endpoint_override_allowed(self) -> bool:
+        if self.allow_endpoint_override is not None:
+            return self.allow_endpoint_override
+        return self.environment is not Environment.PRODUCTION
+
+    @property
     def service_name(self) -> str:
         prefix = str(self.model_config.get("env_prefix", "NEPHOS_"))
         return prefix.removeprefix("NEPHOS_").rstrip("_").lower() or "nephos"
+
+
+class SealingSettings(ServiceSettings):
+    """Settings of a service that keeps secrets at rest (AES-GCM key, base64 of 32 bytes)."""
+
+    secret_key: str = DEV_SECRET_KEY
+
+    @model_validator(mode="after")
+    def _check_secret_key(self) -> Self:
+        from nephos_common.crypto import SecretBox
+
+        SecretBox(self.secret_key)
+        if self.environment is Environment.PRODUCTION and self.secret_key == DEV_SECRET_KEY:
+            raise ValueError("secret_key is the embedded default; set the service's SECRET_KEY")
+        return self

@@ -23,6 +23,7 @@ _HEADER = "# Nephos devstack secrets, generated once. Local use only: never comm
 class DevSecrets:
     jwt_secret: str
     asset_secret_key: str
+    monitoring_secret_key: str
 
     def __repr__(self) -> str:
         return "DevSecrets(<hidden>)"
@@ -45,6 +46,7 @@ def load_or_create(data_dir: Path) -> DevSecrets:
     wanted = {
         "JWT_SECRET": lambda: secrets.token_urlsafe(48),
         "ASSET_SECRET_KEY": SecretBox.generate_key,
+        "MONITORING_SECRET_KEY": SecretBox.generate_key,
     }
     missing = {key: make() for key, make in wanted.items() if not values.get(key)}
     if missing:
@@ -54,7 +56,11 @@ def load_or_create(data_dir: Path) -> DevSecrets:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(body)
-    return DevSecrets(jwt_secret=values["JWT_SECRET"], asset_secret_key=values["ASSET_SECRET_KEY"])
+    return DevSecrets(
+        jwt_secret=values["JWT_SECRET"],
+        asset_secret_key=values["ASSET_SECRET_KEY"],
+        monitoring_secret_key=values["MONITORING_SECRET_KEY"],
+    )
 
 
 def token_settings(dev: DevSecrets) -> ServiceSettings:

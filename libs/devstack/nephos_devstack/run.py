@@ -55,6 +55,8 @@ def service_env(svc: ServiceDef, infra: Infra, dev: DevSecrets) -> dict[str, str
     env.setdefault(f"{p}RUN_WORKERS", "true")
     if svc == ASSET:
         env[f"{p}SECRET_KEY"] = dev.asset_secret_key
+    if svc == MONITORING:
+        env[f"{p}SECRET_KEY"] = dev.monitoring_secret_key
     if svc == GATEWAY:
         env[f"{p}ASSET_URL"] = ASSET.base_url
         env[f"{p}METERING_URL"] = METERING.base_url

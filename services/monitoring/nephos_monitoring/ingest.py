@@ -9,10 +9,10 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.db import utcnow
-from nephos_common.messaging.outbox import record
 from nephos_common.messaging.tables import MessagingTables
 from nephos_monitoring.alerts.evaluation import evaluate
 from nephos_monitoring.metrics.store import Point, store
+from nephos_monitoring.notifications.enqueue import announce
 from nephos_monitoring.settings import Settings
 
 
@@ -27,5 +27,5 @@ async def accept(
     oldest = utcnow() - timedelta(days=settings.raw_retention_days)
     new = await store(session, tenant, points, oldest=oldest)
     if new:
-        await record(session, tables, await evaluate(session, tenant, new))
+        await announce(session, tables, await evaluate(session, tenant, new))
     return len(new)

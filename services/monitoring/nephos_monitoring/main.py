@@ -16,9 +16,13 @@ from nephos_common.messaging.consumer import Subscription
 from nephos_monitoring.alerts.router import router as alerts_router
 from nephos_monitoring.collection.router import router as collection_router
 from nephos_monitoring.db import MESSAGING, Base
+from nephos_monitoring.incidents import service as incidents
+from nephos_monitoring.incidents.router import router as incidents_router
 from nephos_monitoring.metrics.maintenance import run_maintenance
 from nephos_monitoring.metrics.router import router as metrics_router
 from nephos_monitoring.models import load_all
+from nephos_monitoring.notifications.router import router as notifications_router
+from nephos_monitoring.notifications.worker import run_notifications
 from nephos_monitoring.overview.router import router as overview_router
 from nephos_monitoring.settings import Settings
 from nephos_monitoring.targets import consumer
@@ -32,7 +36,13 @@ def _subscriptions(_: FastAPI) -> list[Subscription]:
             stream=ASSET_STREAM.name,
             subject=consumer.SUBJECT,
             handler=consumer.TargetsConsumer(MESSAGING).handle,
-        )
+        ),
+        Subscription(
+            durable=incidents.DURABLE,
+            stream=EVENTS_STREAM.name,
+            subject=incidents.SUBJECT,
+            handler=incidents.IncidentsConsumer(MESSAGING).handle,
+        ),
     ]
 
 
@@ -49,12 +59,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 targets_router,
                 metrics_router,
                 alerts_router,
+                incidents_router,
+                notifications_router,
                 overview_router,
                 collection_router,
             ),
             # The asset stream is ensured too: this consumer may start before the asset service.
             streams=(EVENTS_STREAM, ASSET_STREAM),
             subscriptions=_subscriptions,
-            workers=(run_maintenance,),
+            workers=(run_maintenance, run_notifications),
         )
     )

@@ -5,5 +5,7 @@ from __future__ import annotations
 
 def load_all() -> None:
     from nephos_monitoring.alerts import models as _alerts  # noqa: F401
+    from nephos_monitoring.incidents import models as _incidents  # noqa: F401
     from nephos_monitoring.metrics import tables as _metrics  # noqa: F401
+    from nephos_monitoring.notifications import models as _notifications  # noqa: F401
     from nephos_monitoring.targets import models as _targets  # noqa: F401

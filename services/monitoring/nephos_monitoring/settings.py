@@ -5,10 +5,10 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from nephos_common.settings import Environment, ServiceSettings
+from nephos_common.settings import SealingSettings
 
 
-class Settings(ServiceSettings):
+class Settings(SealingSettings):
     model_config = SettingsConfigDict(env_prefix="NEPHOS_MONITORING_", extra="ignore")
 
     port: int = 8003
@@ -31,16 +31,12 @@ class Settings(ServiceSettings):
     )
     collection_period_seconds: int = 60
     collection_lookback_seconds: int = 900
-    allow_endpoint_override: bool | None = Field(
-        default=None,
-        description=(
-            "Let collection runs call another endpoint (emulators, sovereign clouds). Off in "
-            "production unless set: a tenant could otherwise aim signed requests inward."
-        ),
+    notify_poll_seconds: float = Field(
+        default=2.0, gt=0, description="How often the notification worker looks for work."
     )
-
-    @property
-    def endpoint_override_allowed(self) -> bool:
-        if self.allow_endpoint_override is not None:
-            return self.allow_endpoint_override
-        return self.environment is not Environment.PRODUCTION
+    notify_max_attempts: int = Field(default=6, ge=1, le=20)
+    notify_backoff_seconds: float = Field(
+        default=5.0, gt=0, description="Wait after the first failed attempt; doubles each time."
+    )
+    notify_backoff_max_seconds: float = 900.0
+    notify_timeout_seconds: float = 10.0

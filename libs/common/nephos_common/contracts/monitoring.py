@@ -43,3 +43,40 @@ class AlertResolved(AlertRef):
     value: float | None
     resolved_at: datetime
     reason: str
+
+
+class IncidentRef(Contract):
+    """Which incident an event is about and its state after the change."""
+
+    incident_id: uuid.UUID
+    asset_id: uuid.UUID
+    status: str
+    severity: str
+    assignee: str | None
+    opened_at: datetime
+
+
+class IncidentOpened(IncidentRef):
+    """A firing alert found no open incident on its target and opened one."""
+
+    event_type: ClassVar[str] = "monitoring.incident.opened"
+
+    alert_id: uuid.UUID
+
+
+class IncidentUpdated(IncidentRef):
+    """An alert joined, the incident was acknowledged, assigned or commented on."""
+
+    event_type: ClassVar[str] = "monitoring.incident.updated"
+
+    change: str
+    actor: str | None
+
+
+class IncidentResolved(IncidentRef):
+    """An operator resolved the incident; the next firing alert opens a new one."""
+
+    event_type: ClassVar[str] = "monitoring.incident.resolved"
+
+    resolved_at: datetime
+    actor: str | None

@@ -27,6 +27,7 @@ from nephos_common.db import Database
 from nephos_common.messaging.envelope import Envelope
 from nephos_common.messaging.nats import NatsConnection
 from nephos_common.messaging.tables import MessagingTables
+from nephos_common.tasks import stop_if_cancelled
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ class ConsumerRunner:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                stop_if_cancelled()
                 log.warning(
                     "consumer loop restarting",
                     extra={"consumer": self._sub.durable, "error": str(exc)},

@@ -16,6 +16,7 @@ from nats.js.api import RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 
 from nephos_common.errors import Unavailable
+from nephos_common.tasks import stop_if_cancelled
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ class NatsConnection:
                 self._ready.set()
                 return
             except Exception as exc:
+                stop_if_cancelled()
                 log.warning("nats not reachable yet", extra={"url": self.url, "error": str(exc)})
                 if self.client is not None:
                     await self._close_client()

@@ -21,6 +21,7 @@ from nephos_common.db import Database, copy_rows
 from nephos_common.messaging.envelope import Envelope
 from nephos_common.messaging.nats import NatsConnection
 from nephos_common.messaging.tables import MessagingTables
+from nephos_common.tasks import stop_if_cancelled
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class OutboxRelay:
                 if sent:
                     continue
             except Exception as exc:
+                stop_if_cancelled()
                 log.warning("outbox relay pass failed", extra={"error": str(exc)})
                 backoff = min(backoff * 2, 5.0)
             self._wake.clear()

@@ -12,6 +12,7 @@ from nephos_common.db import Database, utcnow
 from nephos_common.errors import Conflict
 from nephos_common.messaging.outbox import OutboxRelay
 from nephos_common.messaging.tables import MessagingTables
+from nephos_common.tasks import stop_if_cancelled
 
 log = logging.getLogger(__name__)
 
@@ -38,5 +39,6 @@ async def run_scheduler(
             if await queue_due_runs(database, tables):
                 relay.wake()
         except Exception:
+            stop_if_cancelled()
             log.exception("discovery scheduler tick failed")
         await asyncio.sleep(interval)

@@ -1,21 +1,35 @@
-"""Root query fields: accounts, discovery runs, the inventory, its history, groups, dashboard."""
+"""Root query fields: accounts, discovery runs, the inventory, its history, groups, dashboard,
+costs (metering) and monitoring."""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
 
 import strawberry
 
 from nephos_gateway.clients import asset_models as m
+from nephos_gateway.clients.asset import canonical_id
 from nephos_gateway.clients.errors import NotFound
 from nephos_gateway.schema import paging
 from nephos_gateway.schema.context import GatewayContext
 from nephos_gateway.schema.types.accounts import CloudAccount
 from nephos_gateway.schema.types.assets import Asset, AssetConnection, AssetFilter
 from nephos_gateway.schema.types.changes import AssetChangeConnection, ChangeFilter
+from nephos_gateway.schema.types.costs import CostDelivery, CostGroupBy, CostOverview, CostSummary
 from nephos_gateway.schema.types.discovery import DiscoveryRun
 from nephos_gateway.schema.types.groups import ServiceGroup
+from nephos_gateway.schema.types.monitoring import (
+    Alert,
+    AlertRule,
+    AlertState,
+    MonitoringOverview,
+    MonitoringTarget,
+)
 from nephos_gateway.schema.types.summary import AssetSummary
 
 MAX_RUNS = 500
+MAX_DELIVERIES = 500
 
 Info = strawberry.Info[GatewayContext]
 
@@ -101,3 +115,61 @@ class Query:
     ) -> AssetSummary:
         account = str(account_id) if account_id is not None else None
         return AssetSummary.of(await info.context.asset.summary(provider, account))
+
+    @strawberry.field(
+        description="The metering dashboard: yesterday's bill and month-to-date, as of a day."
+    )
+    async def cost_overview(
+        self,
+        info: Info,
+        as_of: Annotated[date | None, strawberry.argument(description="Today by default.")] = None,
+        currency: str | None = None,
+    ) -> CostOverview:
+        return CostOverview.of(await info.context.metering.overview(as_of, currency))
+
+    @strawberry.field(description="Costs of a range of days (both included), by group.")
+    async def cost_summary(
+        self,
+        info: Info,
+        start: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+        group_by: CostGroupBy = CostGroupBy.SERVICE,
+    ) -> CostSummary:
+        return CostSummary.of(await info.context.metering.summary(start, to, group_by.value))
+
+    @strawberry.field(description="Billing deliveries, newest first, of one account or of all.")
+    async def deliveries(
+        self, info: Info, account_id: strawberry.ID | None = None, first: int = 50
+    ) -> list[CostDelivery]:
+        size = paging.page_size(first, MAX_DELIVERIES)
+        if account_id is not None and canonical_id(str(account_id)) is None:
+            return []  # not an id, so no account of the company
+        account = str(account_id) if account_id is not None else None
+        found = await info.context.metering.deliveries(account, size)
+        return [CostDelivery.of(d) for d in found]
+
+    @strawberry.field(
+        description="The monitoring dashboard: targets by status, CPU histogram, firing alerts."
+    )
+    async def monitoring_overview(self, info: Info) -> MonitoringOverview:
+        return MonitoringOverview.of(await info.context.monitoring.overview())
+
+    @strawberry.field(description="What monitoring watches, by name, with each one's status.")
+    async def targets(self, info: Info, category: str | None = None) -> list[MonitoringTarget]:
+        if category is None:  # the same read Asset.status uses; asked for once per request
+            found = await info.context.monitoring_loaders.targets.get()
+        else:
+            found = await info.context.monitoring.targets(category)
+        return [MonitoringTarget.of(t) for t in found]
+
+    @strawberry.field(description="The company's alert rules.")
+    async def alert_rules(self, info: Info) -> list[AlertRule]:
+        return [AlertRule.of(r) for r in await info.context.monitoring_loaders.rules.get()]
+
+    @strawberry.field(description="The newest alerts (at most 1,000), of one state or all.")
+    async def alerts(self, info: Info, state: AlertState | None = None) -> list[Alert]:
+        if state is None:  # the same read Asset.alerts uses; asked for once per request
+            found = await info.context.monitoring_loaders.alerts.get()
+        else:
+            found = await info.context.monitoring.alerts(state.value)
+        return [Alert.of(a) for a in found]

@@ -10,29 +10,83 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nephos_common.auth import Principal, viewer
 from nephos_common.db import session_dependency
 from nephos_metering.costs import service
-from nephos_metering.costs.schemas import CostOverview, CostSummary, GroupBy
+from nephos_metering.costs.schemas import (
+    CostComparison,
+    CostForecast,
+    CostOverview,
+    CostSummary,
+    CostTrend,
+    ForecastMethod,
+    GroupBy,
+    Period,
+)
 
 router = APIRouter(prefix="/costs", tags=["costs"])
+
+AS_OF = Query(default=None, description="Today, by default (UTC)")
+CURRENCY = Query(default=None, pattern=r"^[A-Za-z]{3}$")
+
+
+def _today(as_of: date | None) -> date:
+    return as_of or datetime.now(UTC).date()
 
 
 @router.get("/summary", response_model=CostSummary)
 async def cost_summary(
-    start: date = Query(alias="from", description="First day, included (UTC)"),
-    end: date = Query(alias="to", description="Last day, included (UTC)"),
+    start: date | None = Query(default=None, alias="from", description="First day, included"),
+    end: date | None = Query(default=None, alias="to", description="Last day, included (UTC)"),
+    period: Period | None = Query(default=None, description="N months ending with as_of"),
+    as_of: date | None = AS_OF,
     group_by: GroupBy = "service",
     principal: Principal = viewer,
     session: AsyncSession = Depends(session_dependency),
 ) -> CostSummary:
-    return await service.summary(session, principal.tenant, start, end, group_by)
+    """Totals per group over ``from``..``to``, or over an inquiry ``period`` (2m, 3m, 6m, 12m)."""
+    first, last = service.inquiry_period(period, start, end, _today(as_of))
+    return await service.summary(session, principal.tenant, first, last, group_by)
 
 
 @router.get("/overview", response_model=CostOverview)
 async def cost_overview(
-    as_of: date | None = Query(default=None, description="Today, by default (UTC)"),
-    currency: str | None = Query(default=None, pattern=r"^[A-Za-z]{3}$"),
+    as_of: date | None = AS_OF,
+    currency: str | None = CURRENCY,
     principal: Principal = viewer,
     session: AsyncSession = Depends(session_dependency),
 ) -> CostOverview:
-    """Hot bill (yesterday) and month-to-date, as on the metering dashboard."""
-    day = as_of or datetime.now(UTC).date()
-    return await service.overview(session, principal.tenant, day, currency)
+    """Hot bill (yesterday), month-to-date and forecast, as on the metering dashboard."""
+    return await service.overview(session, principal.tenant, _today(as_of), currency)
+
+
+@router.get("/forecast", response_model=CostForecast)
+async def cost_forecast(
+    as_of: date | None = AS_OF,
+    currency: str | None = CURRENCY,
+    method: ForecastMethod | None = Query(default=None, description="Automatic by default"),
+    principal: Principal = viewer,
+    session: AsyncSession = Depends(session_dependency),
+) -> CostForecast:
+    """Month-end forecast with its range, method and basis."""
+    return await service.forecast(session, principal.tenant, _today(as_of), currency, method)
+
+
+@router.get("/comparison", response_model=CostComparison)
+async def cost_comparison(
+    as_of: date | None = AS_OF,
+    months: int = Query(default=3, ge=1, le=12, description="Earlier months to compare"),
+    currency: str | None = CURRENCY,
+    principal: Principal = viewer,
+    session: AsyncSession = Depends(session_dependency),
+) -> CostComparison:
+    """This month's 1st..as_of beside the same day-range of earlier months."""
+    return await service.comparison(session, principal.tenant, _today(as_of), months, currency)
+
+
+@router.get("/trend", response_model=CostTrend)
+async def cost_trend(
+    as_of: date | None = AS_OF,
+    currency: str | None = CURRENCY,
+    principal: Principal = viewer,
+    session: AsyncSession = Depends(session_dependency),
+) -> CostTrend:
+    """Daily trend of this month with the two before and the 11-month average, min and max."""
+    return await service.trend(session, principal.tenant, _today(as_of), currency)

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel
 
 GroupBy = Literal["service", "account", "region", "charge_category"]
+Period = Literal["2m", "3m", "6m", "12m"]
+ForecastMethod = Literal["weekday_seasonal", "run_rate"]
 
 
 class GroupTotal(BaseModel):
@@ -24,9 +26,57 @@ class CostSummary(BaseModel):
     items: list[GroupTotal]
 
 
+class ForecastOut(BaseModel):
+    """Month-end total: ``forecast`` within [``low``, ``high``] (about 95 %)."""
+
+    forecast: str
+    low: str
+    high: str
+    method: ForecastMethod
+    basis_days: int
+
+
 class CostOverview(BaseModel):
     as_of: date
     currency: str | None
     hot_bill: str
+    hot_bill_provisional: bool
     month_to_date: str
+    forecast: ForecastOut
     data_through: datetime | None
+
+
+class CostForecast(ForecastOut):
+    as_of: date
+    currency: str | None
+    actual_to_date: str
+
+
+class ComparisonPeriod(BaseModel):
+    month: str
+    start: date
+    end: date
+    billed_cost: str
+
+
+class CostComparison(BaseModel):
+    as_of: date
+    currency: str | None
+    periods: list[ComparisonPeriod]
+
+
+class TrendDay(BaseModel):
+    day: int
+    this_month: str | None
+    last_month: str | None
+    month_before: str | None
+    average_11_months: str | None
+    min_11_months: str | None
+    max_11_months: str | None
+
+
+class CostTrend(BaseModel):
+    as_of: date
+    currency: str | None
+    months_in_average: int
+    days: list[TrendDay]

@@ -1,4 +1,4 @@
-"""Cost questions: totals by dimension, hot bill and month-to-date.
+"""Cost questions: totals by dimension, hot bill, month-to-date, forecast, comparisons.
 
 Amounts are summed by PostgreSQL in NUMERIC and handed out as exact decimal
 strings; sums never mix currencies.
@@ -13,9 +13,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.errors import Conflict, InvalidInput
 from nephos_metering.costs import repository
-from nephos_metering.costs.schemas import CostOverview, CostSummary, GroupBy, GroupTotal
+from nephos_metering.costs.forecast import (
+    Forecast,
+    Method,
+    days,
+    forecast_month,
+    history_start,
+    minor_unit,
+    month_end,
+)
+from nephos_metering.costs.schemas import (
+    ComparisonPeriod,
+    CostComparison,
+    CostForecast,
+    CostOverview,
+    CostSummary,
+    CostTrend,
+    ForecastOut,
+    GroupBy,
+    GroupTotal,
+    Period,
+    TrendDay,
+)
 
 MAX_RANGE_DAYS = 731
+PROVISIONAL_DAYS = 3
+TREND_MONTHS = 11
 
 
 def exact(value: Decimal | None) -> str:
@@ -24,6 +47,29 @@ def exact(value: Decimal | None) -> str:
 
 def day_start(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def add_months(first: date, months: int) -> date:
+    """The 1st of the month ``months`` after (or before, when negative) ``first``'s month."""
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def inquiry_period(
+    period: Period | None, start: date | None, end: date | None, as_of: date
+) -> tuple[date, date]:
+    """Days of a summary: ``from``/``to`` as given, or ``period``.
+
+    ``period`` ``Nm`` is N calendar months ending with ``as_of``'s month: from
+    the 1st of the month N-1 months earlier through ``as_of``.
+    """
+    if period is not None:
+        if start is not None or end is not None:
+            raise InvalidInput("pass either period or from/to, not both", code="invalid_period")
+        return add_months(as_of.replace(day=1), 1 - int(period.removesuffix("m"))), as_of
+    if start is None or end is None:
+        raise InvalidInput("pass from and to, or period", code="invalid_period")
+    return start, end
 
 
 async def summary(
@@ -55,10 +101,55 @@ async def _currency(session: AsyncSession, tenant: str, asked: str | None) -> st
     return held[0] if held else None
 
 
+async def _forecast(
+    session: AsyncSession, tenant: str, as_of: date, currency: str | None, method: Method | None
+) -> Forecast:
+    if currency is None:
+        return forecast_month({}, as_of, None, method=method)
+    daily = await repository.daily_billed(
+        session, tenant, day_start(history_start(as_of)), day_start(as_of), currency
+    )
+    first = await repository.first_day(session, tenant, currency)
+    return forecast_month(daily, as_of, first, method=method, currency=currency)
+
+
+def _forecast_out(found: Forecast) -> ForecastOut:
+    return ForecastOut(forecast=exact(found.forecast), low=exact(found.low),
+                       high=exact(found.high), method=found.method,
+                       basis_days=found.basis_days)  # fmt: skip
+
+
+async def forecast(
+    session: AsyncSession, tenant: str, as_of: date, currency: str | None, method: Method | None
+) -> CostForecast:
+    """Month-end forecast of ``as_of``'s month; see ``nephos_metering.costs.forecast``."""
+    chosen = await _currency(session, tenant, currency)
+    found = await _forecast(session, tenant, as_of, chosen, method)
+    return CostForecast(**_forecast_out(found).model_dump(), as_of=as_of, currency=chosen,
+                        actual_to_date=exact(found.actual_to_date))  # fmt: skip
+
+
+async def hot_bill_provisional(session: AsyncSession, tenant: str, day: date) -> bool:
+    """Whether the bill of ``day`` may still change.
+
+    Providers restate a day for a while after it ends (AWS for up to about
+    72 hours). The rule: ``day``'s figure is provisional unless, for every
+    billing account with a delivery covering ``day``'s billing period, the
+    latest successful delivery finished at least ``PROVISIONAL_DAYS`` days after
+    ``day`` ended. With no such delivery at all, it is provisional too.
+    """
+    finished = await repository.latest_deliveries(session, tenant, day_start(day))
+    settled = day_start(day + timedelta(days=1 + PROVISIONAL_DAYS))
+    return not finished or min(finished) < settled
+
+
 async def overview(
     session: AsyncSession, tenant: str, as_of: date, currency: str | None
 ) -> CostOverview:
-    """Hot bill: the day before ``as_of``; month-to-date: the 1st through ``as_of``."""
+    """Hot bill: the day before ``as_of``; month-to-date: the 1st through ``as_of``.
+
+    The forecast is the automatic method's (seasonal given 28 days of history).
+    """
     chosen = await _currency(session, tenant, currency)
     yesterday = as_of - timedelta(days=1)
     after = day_start(as_of + timedelta(days=1))
@@ -72,6 +163,78 @@ async def overview(
         as_of=as_of,
         currency=chosen,
         hot_bill=exact(hot.get(chosen or "")),
+        hot_bill_provisional=await hot_bill_provisional(session, tenant, yesterday),
         month_to_date=exact(mtd.get(chosen or "")),
+        forecast=_forecast_out(await _forecast(session, tenant, as_of, chosen, None)),
         data_through=await repository.data_through(session, tenant),
     )
+
+
+async def _daily(
+    session: AsyncSession, tenant: str, start: date, end: date, currency: str | None
+) -> dict[date, Decimal]:
+    if currency is None:
+        return {}
+    return await repository.daily_billed(session, tenant, day_start(start), day_start(end),
+                                         currency)  # fmt: skip
+
+
+async def comparison(
+    session: AsyncSession, tenant: str, as_of: date, months: int, currency: str | None
+) -> CostComparison:
+    """This month's 1st through ``as_of`` and the same day-range of ``months`` earlier months.
+
+    A shorter month is cut at its last day (as of 31 March, February runs 1st-28th/29th).
+    """
+    chosen = await _currency(session, tenant, currency)
+    this_month = as_of.replace(day=1)
+    daily = await _daily(session, tenant, add_months(this_month, -months),
+                         as_of + timedelta(days=1), chosen)  # fmt: skip
+    periods = []
+    for back in range(months + 1):
+        first = add_months(this_month, -back)
+        last = first.replace(day=min(as_of.day, month_end(first).day))
+        total = sum((daily.get(d, Decimal(0)) for d in days(first, last + timedelta(days=1))),
+                    Decimal(0))  # fmt: skip
+        periods.append(ComparisonPeriod(month=first.strftime("%Y-%m"), start=first, end=last,
+                                        billed_cost=exact(total)))  # fmt: skip
+    return CostComparison(as_of=as_of, currency=chosen, periods=periods)
+
+
+async def trend(session: AsyncSession, tenant: str, as_of: date, currency: str | None) -> CostTrend:
+    """Daily billed cost per day of ``as_of``'s month beside earlier months.
+
+    ``this_month`` runs through ``as_of`` (later days are null); ``last_month``
+    and ``month_before`` are null on days their month lacks. The average, min
+    and max are over the 11 months before this one, leaving out months that
+    hold no cost at all (before the data starts) and, per day, months lacking
+    that day; the average is rounded half-even to the currency's minor unit.
+    """
+    chosen = await _currency(session, tenant, currency)
+    this_month = as_of.replace(day=1)
+    daily = await _daily(session, tenant, add_months(this_month, -TREND_MONTHS),
+                         as_of + timedelta(days=1), chosen)  # fmt: skip
+    earlier = [add_months(this_month, -back) for back in range(1, TREND_MONTHS + 1)]
+    held = [m for m in earlier if any(d in daily for d in days(m, month_end(m) + timedelta(1)))]
+    unit = minor_unit(chosen)
+
+    def on(month: date, day: int) -> Decimal | None:
+        if day > month_end(month).day:
+            return None
+        return daily.get(month.replace(day=day), Decimal(0))
+
+    rows = []
+    for day in range(1, month_end(as_of).day + 1):
+        values = [v for v in (on(m, day) for m in held) if v is not None]
+        last, before = on(earlier[0], day), on(earlier[1], day)
+        mean = (sum(values, Decimal(0)) / len(values)).quantize(unit) if values else None
+        rows.append(TrendDay(
+            day=day,
+            this_month=exact(on(this_month, day)) if day <= as_of.day else None,
+            last_month=None if last is None else exact(last),
+            month_before=None if before is None else exact(before),
+            average_11_months=None if mean is None else exact(mean),
+            min_11_months=exact(min(values)) if values else None,
+            max_11_months=exact(max(values)) if values else None,
+        ))  # fmt: skip
+    return CostTrend(as_of=as_of, currency=chosen, months_in_average=len(held), days=rows)

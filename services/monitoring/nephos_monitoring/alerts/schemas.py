@@ -43,6 +43,7 @@ class RuleCreate(BaseModel):
     severity: Severity = "warning"
     scope: Scope
     enabled: bool = True
+    channel_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20)
 
 
 class RuleUpdate(BaseModel):
@@ -55,6 +56,7 @@ class RuleUpdate(BaseModel):
     severity: Severity | None = None
     scope: Scope | None = None
     enabled: bool | None = None
+    channel_ids: list[uuid.UUID] | None = Field(default=None, max_length=20)
 
 
 class RuleOut(BaseModel):
@@ -69,6 +71,7 @@ class RuleOut(BaseModel):
     severity: Severity
     scope: Scope
     enabled: bool
+    channel_ids: list[uuid.UUID]
     created_at: datetime
     updated_at: datetime
 

@@ -8,14 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.db import utcnow
 from nephos_common.messaging.envelope import Envelope
-from nephos_common.messaging.outbox import record
 from nephos_common.messaging.tables import MessagingTables
 from nephos_monitoring.alerts import events, repository
 from nephos_monitoring.alerts.models import AlertRule
 from nephos_monitoring.alerts.schemas import RuleCreate, RuleUpdate
+from nephos_monitoring.notifications.enqueue import announce
+from nephos_monitoring.notifications.router import check_channels
 
 
 async def create(session: AsyncSession, tenant: str, data: RuleCreate) -> AlertRule:
+    await check_channels(session, tenant, data.channel_ids)
     rule = AlertRule(id=uuid.uuid4(), tenant=tenant, **data.model_dump(mode="json"))
     session.add(rule)
     await session.flush()
@@ -26,18 +28,20 @@ async def create(session: AsyncSession, tenant: str, data: RuleCreate) -> AlertR
 async def update(
     session: AsyncSession, tables: MessagingTables, rule: AlertRule, data: RuleUpdate
 ) -> AlertRule:
+    if data.channel_ids is not None:
+        await check_channels(session, rule.tenant, data.channel_ids)
     for key, value in data.model_dump(mode="json", exclude_unset=True).items():
         if value is not None:
             setattr(rule, key, value)
     if not rule.enabled:
-        await record(session, tables, await _close_alerts(session, rule, "rule_disabled"))
+        await announce(session, tables, await _close_alerts(session, rule, "rule_disabled"))
     await session.flush()
     await session.refresh(rule)
     return rule
 
 
 async def delete(session: AsyncSession, tables: MessagingTables, rule: AlertRule) -> None:
-    await record(session, tables, await _close_alerts(session, rule, "rule_deleted"))
+    await announce(session, tables, await _close_alerts(session, rule, "rule_deleted"))
     await session.delete(rule)
     await session.flush()
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import delete
 
 from nephos_common.db import Database, utcnow
+from nephos_common.tasks import stop_if_cancelled
 from nephos_monitoring.metrics import partitions
 from nephos_monitoring.metrics.tables import ROLLUP_1H
 from nephos_monitoring.settings import Settings
@@ -50,5 +51,6 @@ async def run_maintenance(app: FastAPI) -> None:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            stop_if_cancelled()
             log.warning("metric maintenance failed", extra={"error": str(exc)})
         await asyncio.sleep(settings.maintenance_interval_seconds)

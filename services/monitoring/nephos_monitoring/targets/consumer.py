@@ -20,9 +20,9 @@ from nephos_common.contracts.asset import (
 )
 from nephos_common.db import utcnow
 from nephos_common.messaging.envelope import Envelope
-from nephos_common.messaging.outbox import record
 from nephos_common.messaging.tables import MessagingTables
 from nephos_monitoring.alerts.evaluation import close_for_targets
+from nephos_monitoring.notifications.enqueue import announce
 from nephos_monitoring.targets import repository
 from nephos_monitoring.targets.models import WATCHED_CATEGORIES
 
@@ -65,4 +65,4 @@ class TargetsConsumer:
         self, session: AsyncSession, tenant: str, asset_ids: list[uuid.UUID], reason: str
     ) -> None:
         events = await close_for_targets(session, tenant, asset_ids, reason, utcnow())
-        await record(session, self._tables, events)
+        await announce(session, self._tables, events)

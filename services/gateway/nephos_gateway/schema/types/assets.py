@@ -5,7 +5,9 @@ DataLoaders, so a page of any size costs one batch read per level of nesting,
 not one per item; and because the batch read is scoped by the caller's
 company, a relation can never lead into another company's inventory.
 ``history`` and ``related`` have no batch read in the service: they cost one
-call per asset, which their descriptions say.
+call per asset, which their descriptions say. ``status`` and ``alerts`` come
+from monitoring, which has no read by asset ids either: its whole target and
+alert lists are read once per request and indexed (see ``schema.context``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from nephos_gateway.schema.context import GatewayContext
 from nephos_gateway.schema.types.accounts import CloudAccount
 from nephos_gateway.schema.types.common import PageInfo
 from nephos_gateway.schema.types.history import AssetVersionConnection
+from nephos_gateway.schema.types.monitoring import Alert, AlertState, TargetStatus, target_status
 
 if TYPE_CHECKING:
     from nephos_gateway.schema.types.groups import ServiceGroup
@@ -139,6 +142,18 @@ class Asset:
         groups = await loaders.groups.load_many(ids) if ids else []
         found = [ServiceGroup.of(g) for g in groups if g is not None]
         return sorted(found, key=lambda g: g.name)
+
+    @strawberry.field(description="Its monitoring status; null if monitoring does not watch it.")
+    async def status(self, info: strawberry.Info) -> TargetStatus | None:
+        found = await info.context.monitoring_loaders.target_of.load(str(self.id))
+        return target_status(found.status) if found else None
+
+    @strawberry.field(
+        description="Its alerts, newest first, of one state or all; among the newest 1,000."
+    )
+    async def alerts(self, info: strawberry.Info, state: AlertState | None = None) -> list[Alert]:
+        found = await info.context.monitoring_loaders.alerts_of.load(str(self.id))
+        return [Alert.of(a) for a in found if state is None or a.state == state.value]
 
     @classmethod
     def of(cls, asset: m.Asset) -> Asset:
