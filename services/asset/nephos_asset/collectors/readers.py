@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import jmespath
 
@@ -54,6 +55,24 @@ def no_details(_: Item) -> dict[str, Any]:
 def no_relations(_: Item) -> list[Relation]:
     """For resources that point at nothing else."""
     return []
+
+
+class ClosingCollector:
+    """``async with Collector(access) as c``: the clients a run opened are closed at the end."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        raise NotImplementedError
 
 
 async def collect_concurrently(

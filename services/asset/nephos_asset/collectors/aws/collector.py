@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
-from types import TracebackType
 from typing import Any
 
 import jmespath
@@ -25,7 +24,7 @@ from nephos_asset.collectors.aws.spec import ResourceSpec
 from nephos_asset.collectors.aws.specs import SPECS, SPECS_BY_TYPE
 from nephos_asset.collectors.base import UnitKey, UnitResult
 from nephos_asset.collectors.errors import InvalidCredentialsError
-from nephos_asset.collectors.readers import collect_concurrently
+from nephos_asset.collectors.readers import ClosingCollector, collect_concurrently
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +51,7 @@ def _error_of(exc: Exception) -> tuple[str, str]:
     return type(exc).__name__, str(exc)
 
 
-class AwsCollector:
+class AwsCollector(ClosingCollector):
     """Discovers one AWS account; use as ``async with AwsCollector(access) as c``.
 
     Clients are shared per (service, region) during the collector's life and
@@ -64,17 +63,6 @@ class AwsCollector:
     def __init__(self, access: AwsAccess, *, max_attempts: int = 5, pool_size: int = 32) -> None:
         self.access = access
         self._pool = ClientPool(access, max_attempts=max_attempts, max_pool_connections=pool_size)
-
-    async def __aenter__(self) -> AwsCollector:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Close every client opened during the run."""

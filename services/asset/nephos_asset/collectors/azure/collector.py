@@ -15,7 +15,6 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
-from types import TracebackType
 
 from azure.core.exceptions import AzureError, ClientAuthenticationError, HttpResponseError
 from azure.core.rest import HttpRequest
@@ -27,7 +26,7 @@ from nephos_asset.collectors.azure.spec import ResourceSpec
 from nephos_asset.collectors.azure.specs import SPECS, SPECS_BY_TYPE
 from nephos_asset.collectors.base import GLOBAL_REGION, UnitKey, UnitResult
 from nephos_asset.collectors.errors import InvalidCredentialsError
-from nephos_asset.collectors.readers import collect_concurrently
+from nephos_asset.collectors.readers import ClosingCollector, collect_concurrently
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +46,7 @@ def _error_of(exc: Exception) -> tuple[str, str]:
     return type(exc).__name__, str(getattr(exc, "message", None) or exc)
 
 
-class AzureCollector:
+class AzureCollector(ClosingCollector):
     """Discovers one Azure subscription; use as ``async with AzureCollector(access) as c``.
 
     ``max_attempts`` mirrors the AWS collector's argument: the first try plus
@@ -59,17 +58,6 @@ class AzureCollector:
     def __init__(self, access: AzureAccess, *, max_attempts: int = 4) -> None:
         self.access = access
         self._pool = ClientPool(access, retry_total=max(0, max_attempts - 1))
-
-    async def __aenter__(self) -> AzureCollector:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Close every client and the credential."""
