@@ -12,6 +12,8 @@ from typing import Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from nephos_common.errors import InvalidInput
+
 DEV_JWT_SECRET = "nephos-embedded-dev-secret-change-me"
 DEV_SECRET_KEY = "bmVwaG9zLWVtYmVkZGVkLWRldi1rZXktMzItYnl0ZXM="
 
@@ -73,6 +75,15 @@ class ServiceSettings(BaseSettings):
         if self.allow_endpoint_override is not None:
             return self.allow_endpoint_override
         return self.environment is not Environment.PRODUCTION
+
+    def check_endpoint_override(self, *urls: object) -> None:
+        """Refuse a caller's endpoint override (422) where this deployment does not allow it."""
+        if any(urls) and not self.endpoint_override_allowed:
+            raise InvalidInput(
+                "endpoint overrides are disabled in this deployment",
+                code="endpoint_override_disabled",
+                field="endpoint_url",
+            )
 
     @property
     def service_name(self) -> str:

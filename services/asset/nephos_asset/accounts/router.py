@@ -41,7 +41,7 @@ async def register_account(
     session: AsyncSession = Depends(session_dependency),
 ) -> AccountOut:
     """Register a cloud account; its secret is encrypted and never returned."""
-    service.check_endpoints(data, allowed=_settings(request).endpoint_override_allowed)
+    _settings(request).check_endpoint_override(data.endpoint_url, data.auth_endpoint_url)
     account = await service.register(session, principal, data, _box(request))
     return AccountOut.model_validate(account)
 
@@ -71,7 +71,7 @@ async def update_account(
     principal: Principal = admin,
     session: AsyncSession = Depends(session_dependency),
 ) -> AccountOut:
-    service.check_endpoints(data, allowed=_settings(request).endpoint_override_allowed)
+    _settings(request).check_endpoint_override(data.endpoint_url, data.auth_endpoint_url)
     account = await repository.get(session, principal.tenant, account_id)
     return AccountOut.model_validate(await service.update(session, account, data, _box(request)))
 

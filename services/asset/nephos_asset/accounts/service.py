@@ -16,21 +16,11 @@ from nephos_common.auth import Principal
 from nephos_common.contracts.asset import AccountRemoved
 from nephos_common.crypto import SecretBox
 from nephos_common.db import utcnow
-from nephos_common.errors import Conflict, InvalidInput
+from nephos_common.errors import Conflict
 from nephos_common.messaging import outbox
 from nephos_common.messaging.tables import MessagingTables
 
 SOURCE = "asset"
-
-
-def check_endpoints(data: AccountCreate | AccountUpdate, *, allowed: bool) -> None:
-    """Refuse endpoint overrides where the deployment does not allow them."""
-    if not allowed and (data.endpoint_url or data.auth_endpoint_url):
-        raise InvalidInput(
-            "endpoint overrides are disabled in this deployment",
-            code="endpoint_override_disabled",
-            field="endpoint_url",
-        )
 
 
 async def register(

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.auth import Principal, operator, viewer
 from nephos_common.db import database_from, session_dependency
-from nephos_common.errors import InvalidInput
 from nephos_metering.ingest import repository
 from nephos_metering.ingest.manifest import BillingPeriod
 from nephos_metering.ingest.s3 import S3Access
@@ -56,9 +55,7 @@ async def ingest(
     naming the file and row, and leaves the stored costs as they were.
     """
     settings: Settings = request.app.state.settings
-    if body.endpoint_url and not settings.endpoint_override_allowed:
-        raise InvalidInput("endpoint overrides are disabled in this deployment",
-                           code="endpoint_override_disabled", field="endpoint_url")  # fmt: skip
+    settings.check_endpoint_override(body.endpoint_url)
     job = _job(principal, account_id, body)
     result = await ingest_cur(database_from(request), job, settings.ingest_batch_rows)
     return IngestOut(outcome=result.outcome, delivery=DeliveryOut.model_validate(result.delivery))

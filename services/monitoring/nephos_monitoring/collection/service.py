@@ -12,7 +12,6 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from nephos_common.db import Database, utcnow
-from nephos_common.errors import InvalidInput
 from nephos_common.messaging.tables import MessagingTables
 from nephos_monitoring.collection.cloudwatch import AwsKeys, RegionResult, Window, collect_region
 from nephos_monitoring.collection.schemas import CollectionRequest, CollectionResult
@@ -48,11 +47,7 @@ async def run(
     tenant: str,
     data: CollectionRequest,
 ) -> CollectionResult:
-    if data.endpoint_url and not settings.endpoint_override_allowed:
-        raise InvalidInput(
-            "endpoint overrides are disabled in this deployment",
-            code="endpoint_override_disabled",
-        )
+    settings.check_endpoint_override(data.endpoint_url)
     async with database.transaction() as session:
         found = await repository.pollable(session, tenant, "aws", data.account_id, data.regions)
     by_region: dict[str, list[Target]] = defaultdict(list)
