@@ -2,7 +2,15 @@
 
 Tokens carry ``sub``, ``tenant`` (the company), ``role`` (viewer/operator/admin)
 and, for MSP staff, ``tenants`` (the companies they may act for). Every service
-verifies the token itself: the gateway forwards it but is not trusted blindly.
+verifies the token itself.
+
+Two issuers are accepted: the users' identity provider (HS256 with the local
+secret in the embedded default, RS256 through the OIDC issuer's JWKS in
+production), and ``nephos-internal``: short-lived HS256 tokens signed with the
+``internal_secret`` that only the services and the gateway hold. The gateway
+uses them to pass on the company and role it decided from its own user
+database; a service uses them, with a ``service:<name>`` subject, to call
+another service for a tenant.
 """
 
 from __future__ import annotations
@@ -17,9 +25,10 @@ from fastapi import Depends, Request
 from jwt import PyJWKClient
 
 from nephos_common.errors import Forbidden, Unauthenticated
-from nephos_common.settings import ServiceSettings
+from nephos_common.settings import INTERNAL_ISSUER, ServiceSettings
 
 TENANT_HEADER = "X-Nephos-Tenant"
+SERVICE_SUBJECT_PREFIX = "service:"
 
 
 class Role(IntEnum):
@@ -46,10 +55,19 @@ class Principal:
     role: Role
     tenants: frozenset[str] = field(default_factory=frozenset)
     token: str = field(default="", repr=False)
+    internal: bool = False
+    """Signed by ``nephos-internal`` (the gateway or a service), not by the identity provider."""
 
     def require(self, role: Role) -> None:
         if self.role < role:
             raise Forbidden(f"this action needs the {role.name.lower()} role", code="forbidden")
+
+    @property
+    def service(self) -> str | None:
+        """The calling service's name, when a service (not a user) is calling."""
+        if self.internal and self.subject.startswith(SERVICE_SUBJECT_PREFIX):
+            return self.subject.removeprefix(SERVICE_SUBJECT_PREFIX)
+        return None
 
 
 class TokenVerifier:
@@ -59,20 +77,33 @@ class TokenVerifier:
         self._settings = settings
         self._jwks = PyJWKClient(settings.oidc_jwks_url) if settings.oidc_jwks_url else None
 
+    @staticmethod
+    def is_internal(token: str) -> bool:
+        """Whether ``token`` claims the internal issuer (verified in ``decode``, not here)."""
+        try:
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            return False
+        return unverified.get("iss") == INTERNAL_ISSUER
+
     def decode(self, token: str) -> dict[str, Any]:
         s = self._settings
         try:
-            if self._jwks is not None:
-                key: Any = self._jwks.get_signing_key_from_jwt(token).key
-                algorithms = ["RS256"]
+            if self.is_internal(token):
+                key: Any = s.internal_secret
+                algorithms, audience, issuer = ["HS256"], INTERNAL_ISSUER, INTERNAL_ISSUER
+            elif self._jwks is not None:
+                key = self._jwks.get_signing_key_from_jwt(token).key
+                algorithms, audience, issuer = ["RS256"], s.jwt_audience, s.jwt_issuer
             else:
                 key, algorithms = s.jwt_secret, ["HS256"]
+                audience, issuer = s.jwt_audience, s.jwt_issuer
             claims: dict[str, Any] = jwt.decode(
                 token,
                 key,
                 algorithms=algorithms,
-                audience=s.jwt_audience,
-                issuer=s.jwt_issuer,
+                audience=audience,
+                issuer=issuer,
                 options={"require": ["exp", "sub", "iss", "aud"]},
             )
         except jwt.ExpiredSignatureError:
@@ -96,6 +127,7 @@ class TokenVerifier:
             role=Role.parse(claims.get("role")),
             tenants=allowed,
             token=token,
+            internal=claims.get("iss") == INTERNAL_ISSUER,
         )
 
 
@@ -125,6 +157,38 @@ def issue_token(
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
 
 
+def issue_internal_token(
+    settings: ServiceSettings,
+    *,
+    subject: str,
+    tenant: str,
+    role: Role,
+    tenants: list[str] | None = None,
+    ttl_seconds: int = 300,
+) -> str:
+    """Sign a short-lived ``nephos-internal`` token (gateway to service, service to service).
+
+    A service calling for itself uses ``subject=service_subject(name)``.
+    """
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "sub": subject,
+        "tenant": tenant,
+        "role": role.name.lower(),
+        "iss": INTERNAL_ISSUER,
+        "aud": INTERNAL_ISSUER,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    if tenants:
+        claims["tenants"] = tenants
+    return jwt.encode(claims, settings.internal_secret, algorithm="HS256")
+
+
+def service_subject(service_name: str) -> str:
+    return f"{SERVICE_SUBJECT_PREFIX}{service_name}"
+
+
 def bearer_token(request: Request) -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -152,3 +216,13 @@ def requires(role: Role) -> Any:
 viewer = requires(Role.VIEWER)
 operator = requires(Role.OPERATOR)
 admin = requires(Role.ADMIN)
+
+
+def _internal_service(principal: Principal = Depends(current_principal)) -> Principal:
+    if principal.service is None:
+        raise Forbidden("only Nephos services may call this endpoint", code="internal_only")
+    return principal
+
+
+internal_service = Depends(_internal_service)
+"""Dependency: the caller is one of our services (``nephos-internal`` token, service subject)."""

@@ -24,12 +24,15 @@ def alembic_config(package: str, database_url: str) -> Config:
     return cfg
 
 
-def upgrade(package: str, database_url: str, revision: str = "head") -> None:
-    """Bring the database of ``package`` (e.g. ``nephos_asset``) up to ``revision``."""
+def upgrade(package: str, database_url: str, revision: str = "heads") -> None:
+    """Bring the database of ``package`` (e.g. ``nephos_asset``) up to ``revision``.
+
+    ``heads``: independent branches of a service's migrations all apply.
+    """
     command.upgrade(alembic_config(package, database_url), revision)
 
 
-async def upgrade_async(package: str, database_url: str, revision: str = "head") -> None:
+async def upgrade_async(package: str, database_url: str, revision: str = "heads") -> None:
     await asyncio.to_thread(upgrade, package, database_url, revision)
 
 

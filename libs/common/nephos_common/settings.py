@@ -16,6 +16,8 @@ from nephos_common.errors import InvalidInput
 
 DEV_JWT_SECRET = "nephos-embedded-dev-secret-change-me"
 DEV_SECRET_KEY = "bmVwaG9zLWVtYmVkZGVkLWRldi1rZXktMzItYnl0ZXM="
+DEV_INTERNAL_SECRET = "nephos-embedded-internal-secret-change-me"
+INTERNAL_ISSUER = "nephos-internal"
 
 
 class Environment(StrEnum):
@@ -44,6 +46,13 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "nephos-embedded"
     jwt_audience: str = "nephos"
     oidc_jwks_url: str | None = None
+    internal_secret: str = Field(
+        default=DEV_INTERNAL_SECRET,
+        description=(
+            "Signs the short-lived tokens the services and the gateway give each other; "
+            "the same value in every service, never given to users."
+        ),
+    )
     run_workers: bool = Field(
         default=True,
         description="Run the outbox relay, consumers and job workers in this process.",
@@ -68,6 +77,8 @@ class ServiceSettings(BaseSettings):
         production = self.environment is Environment.PRODUCTION
         if production and self.oidc_jwks_url is None and self.jwt_secret == DEV_JWT_SECRET:
             raise ValueError("jwt_secret is the embedded default; set a secret or an OIDC JWKS")
+        if production and self.internal_secret == DEV_INTERNAL_SECRET:
+            raise ValueError("internal_secret is the embedded default; set one for all services")
         return self
 
     @property

@@ -22,6 +22,7 @@ _HEADER = "# Nephos devstack secrets, generated once. Local use only: never comm
 @dataclass(frozen=True)
 class DevSecrets:
     jwt_secret: str
+    internal_secret: str
     asset_secret_key: str
     monitoring_secret_key: str
 
@@ -45,6 +46,7 @@ def load_or_create(data_dir: Path) -> DevSecrets:
     values = _parse(path.read_text()) if path.exists() else {}
     wanted = {
         "JWT_SECRET": lambda: secrets.token_urlsafe(48),
+        "INTERNAL_SECRET": lambda: secrets.token_urlsafe(48),
         "ASSET_SECRET_KEY": SecretBox.generate_key,
         "MONITORING_SECRET_KEY": SecretBox.generate_key,
     }
@@ -58,6 +60,7 @@ def load_or_create(data_dir: Path) -> DevSecrets:
             handle.write(body)
     return DevSecrets(
         jwt_secret=values["JWT_SECRET"],
+        internal_secret=values["INTERNAL_SECRET"],
         asset_secret_key=values["ASSET_SECRET_KEY"],
         monitoring_secret_key=values["MONITORING_SECRET_KEY"],
     )

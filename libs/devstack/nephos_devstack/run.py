@@ -49,6 +49,7 @@ def service_env(svc: ServiceDef, infra: Infra, dev: DevSecrets) -> dict[str, str
             f"{p}DATABASE_URL": database_url(infra.server_url, svc.database),
             f"{p}NATS_URL": infra.nats_url,
             f"{p}JWT_SECRET": dev.jwt_secret,
+            f"{p}INTERNAL_SECRET": dev.internal_secret,
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -57,6 +58,8 @@ def service_env(svc: ServiceDef, infra: Infra, dev: DevSecrets) -> dict[str, str
         env[f"{p}SECRET_KEY"] = dev.asset_secret_key
     if svc == MONITORING:
         env[f"{p}SECRET_KEY"] = dev.monitoring_secret_key
+    if svc in (METERING, MONITORING):
+        env[f"{p}ASSET_URL"] = ASSET.base_url
     if svc == GATEWAY:
         env[f"{p}ASSET_URL"] = ASSET.base_url
         env[f"{p}METERING_URL"] = METERING.base_url

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
 from nephos_common.messaging.envelope import Contract
@@ -80,3 +80,25 @@ class IncidentResolved(IncidentRef):
 
     resolved_at: datetime
     actor: str | None
+
+
+class UtilisationDaily(Contract):
+    """One server's utilisation over one UTC day; metering reads it for rightsizing.
+
+    ``None`` where the day had no point of that metric.
+    """
+
+    event_type: ClassVar[str] = "monitoring.utilisation.daily"
+
+    asset_id: uuid.UUID
+    account_id: uuid.UUID | None
+    provider: str
+    native_id: str
+    category: str
+    day: date
+    samples: int
+    cpu_avg: float | None
+    cpu_p95: float | None
+    cpu_max: float | None
+    network_in_bytes: float | None
+    network_out_bytes: float | None
