@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 
+from tests.fixtures.azure import ArmStandIn
+
 FINISHED = {"succeeded", "partial", "failed"}
 
 
@@ -27,6 +29,35 @@ async def register_aws(
         "credentials": {"access_key_id": access_key_id, "secret_access_key": secret_access_key},
         "endpoint_url": endpoint_url,
         "regions": list(regions),
+    }
+    response = await client.post("/accounts", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    account: dict[str, Any] = response.json()
+    return account
+
+
+async def register_azure(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    arm: ArmStandIn,
+    *,
+    name: str = "Azure production",
+    **extra: Any,
+) -> dict[str, Any]:
+    """Register the stand-in's subscription with its service principal."""
+    config = arm.server.config
+    body = {
+        "name": name,
+        "provider": "azure",
+        "credentials": {
+            "tenant_id": config.tenant_id,
+            "client_id": config.client_id,
+            "client_secret": config.client_secret,
+            "subscription_id": config.subscription_id,
+        },
+        "endpoint_url": arm.url,
+        "auth_endpoint_url": arm.url,
+        **extra,
     }
     response = await client.post("/accounts", json=body, headers=headers)
     assert response.status_code == 201, response.text

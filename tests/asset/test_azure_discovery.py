@@ -8,30 +8,13 @@ from typing import Any
 
 import httpx
 
-from tests.asset.helpers import all_assets, counts_by_region_type, discover
+from tests.asset.helpers import all_assets, counts_by_region_type, discover, register_azure
 from tests.fixtures.asset import AssetService
 from tests.fixtures.azure import ArmStandIn
 
 
 async def _register(service: AssetService, arm: ArmStandIn, **extra: Any) -> dict[str, Any]:
-    config = arm.server.config
-    body = {
-        "name": "Azure production",
-        "provider": "azure",
-        "credentials": {
-            "tenant_id": config.tenant_id,
-            "client_id": config.client_id,
-            "client_secret": config.client_secret,
-            "subscription_id": config.subscription_id,
-        },
-        "endpoint_url": arm.url,
-        "auth_endpoint_url": arm.url,
-        **extra,
-    }
-    response = await service.client.post("/accounts", json=body, headers=service.auth())
-    assert response.status_code == 201, response.text
-    account: dict[str, Any] = response.json()
-    return account
+    return await register_azure(service.client, service.auth(), arm, **extra)
 
 
 async def test_azure_counts_relations_and_dashboard(

@@ -6,6 +6,7 @@ import logging
 
 from fastapi import FastAPI
 
+from nephos_asset.accounts.internal_router import router as internal_router
 from nephos_asset.accounts.router import router as accounts_router
 from nephos_asset.db import MESSAGING, Base
 from nephos_asset.discovery.router import router as discovery_router
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 inventory_router,
                 history_router,
                 groups_router,
+                internal_router,
             ),
             streams=(EVENTS_STREAM, JOBS_STREAM),
             subscriptions=_subscriptions,

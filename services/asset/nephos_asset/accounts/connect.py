@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nephos_asset.accounts.models import CloudAccount
 from nephos_asset.collectors.aws import AwsAccess, AwsCollector
 from nephos_asset.collectors.base import Collector
 from nephos_common.crypto import SecretBox
+
+if TYPE_CHECKING:
+    from nephos_asset.collectors.azure import AzureAccess
 
 
 def credential_context(account: CloudAccount) -> str:
@@ -16,23 +19,27 @@ def credential_context(account: CloudAccount) -> str:
     return f"{account.tenant}/{account.id}"
 
 
-def _aws(account: CloudAccount, secret: dict[str, Any], max_attempts: int) -> Collector:
-    access = AwsAccess(
+def open_secret(account: CloudAccount, box: SecretBox) -> dict[str, Any]:
+    """The account's decrypted credentials; callers keep them only as long as they need."""
+    return box.open(account.sealed_credentials, context=credential_context(account))
+
+
+def aws_access(account: CloudAccount, secret: dict[str, Any]) -> AwsAccess:
+    return AwsAccess(
         access_key_id=secret.get("access_key_id"),
         secret_access_key=secret.get("secret_access_key"),
         role_arn=secret.get("role_arn"),
         external_id=secret.get("external_id"),
         endpoint_url=account.endpoint_url,
     )
-    return AwsCollector(access, max_attempts=max_attempts)
 
 
-def _azure(account: CloudAccount, secret: dict[str, Any], max_attempts: int) -> Collector:
+def azure_access(account: CloudAccount, secret: dict[str, Any]) -> AzureAccess:
     # Imported here: the azure-mgmt packages take seconds and hundreds of MB to import,
     # which a service discovering only AWS accounts should not pay.
-    from nephos_asset.collectors.azure import AzureAccess, AzureCollector
+    from nephos_asset.collectors.azure import AzureAccess
 
-    access = AzureAccess(
+    return AzureAccess(
         tenant_id=secret["tenant_id"],
         client_id=secret["client_id"],
         client_secret=secret.get("client_secret"),
@@ -41,7 +48,16 @@ def _azure(account: CloudAccount, secret: dict[str, Any], max_attempts: int) -> 
         base_url=account.endpoint_url,
         authority_url=account.auth_endpoint_url,
     )
-    return AzureCollector(access, max_attempts=max_attempts)
+
+
+def _aws(account: CloudAccount, secret: dict[str, Any], max_attempts: int) -> Collector:
+    return AwsCollector(aws_access(account, secret), max_attempts=max_attempts)
+
+
+def _azure(account: CloudAccount, secret: dict[str, Any], max_attempts: int) -> Collector:
+    from nephos_asset.collectors.azure import AzureCollector
+
+    return AzureCollector(azure_access(account, secret), max_attempts=max_attempts)
 
 
 BUILDERS: dict[str, Callable[[CloudAccount, dict[str, Any], int], Collector]] = {
@@ -51,5 +67,4 @@ BUILDERS: dict[str, Callable[[CloudAccount, dict[str, Any], int], Collector]] = 
 
 
 def open_collector(account: CloudAccount, box: SecretBox, *, max_attempts: int) -> Collector:
-    secret = box.open(account.sealed_credentials, context=credential_context(account))
-    return BUILDERS[account.provider](account, secret, max_attempts)
+    return BUILDERS[account.provider](account, open_secret(account, box), max_attempts)

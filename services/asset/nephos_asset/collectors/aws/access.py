@@ -68,16 +68,19 @@ def client_config(max_attempts: int, max_pool_connections: int) -> AioConfig:
     )
 
 
-async def assume_role(session: AioSession, access: AwsAccess, config: AioConfig) -> dict[str, Any]:
-    """Assume ``access.role_arn`` once and return the temporary credentials.
+async def temporary_credentials(
+    session: AioSession,
+    access: AwsAccess,
+    config: AioConfig,
+    *,
+    session_name: str = ROLE_SESSION_NAME,
+    duration_seconds: int = 3600,
+) -> dict[str, Any]:
+    """STS ``Credentials`` (keys, token, ``Expiration``) for ``access``.
 
-    The credentials last an hour, which covers a discovery run; a run is the
-    unit of credential lifetime, so no refreshing credentials are needed.
+    A role account assumes its role; a key-pair (or default-chain) account
+    gets a session token, so that the long-lived key never leaves this service.
     """
-    assert access.role_arn is not None
-    params: dict[str, Any] = {"RoleArn": access.role_arn, "RoleSessionName": ROLE_SESSION_NAME}
-    if access.external_id:
-        params["ExternalId"] = access.external_id
     async with session.create_client(
         "sts",
         region_name=access.default_region,
@@ -85,8 +88,29 @@ async def assume_role(session: AioSession, access: AwsAccess, config: AioConfig)
         config=config,
         **access.key_pair(),
     ) as sts:
-        answer = await sts.assume_role(**params)
-    creds = answer["Credentials"]
+        if access.role_arn is None:
+            answer = await sts.get_session_token(DurationSeconds=duration_seconds)
+        else:
+            params: dict[str, Any] = {
+                "RoleArn": access.role_arn,
+                "RoleSessionName": session_name,
+                "DurationSeconds": duration_seconds,
+            }
+            if access.external_id:
+                params["ExternalId"] = access.external_id
+            answer = await sts.assume_role(**params)
+    credentials: dict[str, Any] = answer["Credentials"]
+    return credentials
+
+
+async def assume_role(session: AioSession, access: AwsAccess, config: AioConfig) -> dict[str, Any]:
+    """Assume ``access.role_arn`` once and return the temporary credentials.
+
+    The credentials last an hour, which covers a discovery run; a run is the
+    unit of credential lifetime, so no refreshing credentials are needed.
+    """
+    assert access.role_arn is not None
+    creds = await temporary_credentials(session, access, config)
     return {
         "aws_access_key_id": creds["AccessKeyId"],
         "aws_secret_access_key": creds["SecretAccessKey"],
