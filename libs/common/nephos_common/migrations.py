@@ -11,9 +11,11 @@ from importlib import resources
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
+
+MIGRATION_LOCK = 0x6E657068  # any constant: one lock per database, each service has its own
 
 
 def alembic_config(package: str, database_url: str) -> Config:
@@ -42,8 +44,11 @@ def run_env(target_metadata: MetaData) -> None:
     assert url, "sqlalchemy.url must be set"
 
     def do_run(connection: Connection) -> None:
+        # Replicas starting together (Kubernetes init containers) take turns: the
+        # lock lives as long as the transaction, and the next one finds nothing to do.
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             context.run_migrations()
 
     async def run() -> None:
@@ -53,3 +58,27 @@ def run_env(target_metadata: MetaData) -> None:
         await engine.dispose()
 
     asyncio.run(run())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m nephos_common.migrations <package>``: migrate one service's database.
+
+    The database URL comes from the service's own settings (``NEPHOS_<SERVICE>_DATABASE_URL``),
+    so a Kubernetes Job runs it with the same environment as the service's pods.
+    """
+    import argparse
+    import importlib
+
+    parser = argparse.ArgumentParser(prog="python -m nephos_common.migrations")
+    parser.add_argument("package", help="the service package, e.g. nephos_asset")
+    args = parser.parse_args(argv)
+    try:
+        settings = importlib.import_module(f"{args.package}.settings").Settings()
+    except ModuleNotFoundError:
+        parser.error(f"{args.package!r} is not a Nephos service package")
+    upgrade(args.package, settings.database_url)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
