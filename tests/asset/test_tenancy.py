@@ -116,6 +116,7 @@ async def test_production_refuses_endpoint_overrides(databases: DatabaseFactory)
         await databases.create("nephos_asset"),
         environment=Environment.PRODUCTION,
         jwt_secret="a-production-secret-of-enough-length",
+        internal_secret="an-internal-secret-of-enough-length",
         secret_key=SecretBox.generate_key(),
         nats_namespace="prodcheck",
     )

@@ -13,10 +13,16 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from nephos_common.auth import Role, TokenVerifier, issue_token
+from nephos_common.auth import (
+    Role,
+    TokenVerifier,
+    issue_internal_token,
+    issue_token,
+    service_subject,
+)
 from nephos_common.crypto import SecretBox
 from nephos_common.errors import Forbidden, Unauthenticated
-from nephos_common.settings import Environment, ServiceSettings
+from nephos_common.settings import INTERNAL_ISSUER, Environment, ServiceSettings
 
 SETTINGS = ServiceSettings(jwt_secret="a-test-secret-of-enough-length-123456")
 
@@ -105,6 +111,41 @@ def test_an_oidc_token_is_verified_through_the_issuers_jwks(
 def test_production_refuses_the_embedded_secret() -> None:
     with pytest.raises(ValueError, match="embedded default"):
         ServiceSettings(environment=Environment.PRODUCTION)
+    with pytest.raises(ValueError, match="internal_secret is the embedded default"):
+        ServiceSettings(environment=Environment.PRODUCTION, jwt_secret="j" * 40)
+
+
+def test_internal_tokens_carry_a_service_or_a_decided_role_and_cannot_be_forged() -> None:
+    settings = ServiceSettings(jwt_secret="j" * 40, internal_secret="i" * 40)
+    verifier = TokenVerifier(settings)
+    service = issue_internal_token(
+        settings, subject=service_subject("metering"), tenant="acme", role=Role.OPERATOR
+    )
+    user = issue_internal_token(settings, subject="ann@acme", tenant="acme", role=Role.VIEWER)
+
+    as_service = verifier.principal(service)
+    assert (as_service.internal, as_service.service, as_service.role) == (
+        True,
+        "metering",
+        Role.OPERATOR,
+    )
+    as_user = verifier.principal(user)
+    assert (as_user.internal, as_user.service, as_user.role) == (True, None, Role.VIEWER)
+    assert verifier.principal(issue_token(settings, subject="ann", tenant="acme")).internal is False
+
+    # Signed with the users' secret, or with another internal secret: refused.
+    wrong_key = ServiceSettings(jwt_secret="i" * 40, internal_secret="j" * 40)
+    for forged in (
+        issue_internal_token(wrong_key, subject="service:x", tenant="acme", role=Role.ADMIN),
+        jwt.encode(
+            {"sub": "service:x", "tenant": "acme", "role": "admin", "iss": INTERNAL_ISSUER,
+             "aud": INTERNAL_ISSUER, "exp": int(time.time()) + 60},
+            "j" * 40,
+            algorithm="HS256",
+        ),
+    ):  # fmt: skip
+        with pytest.raises(Unauthenticated):
+            verifier.principal(forged)
 
 
 def test_a_sealed_secret_opens_only_with_its_context() -> None:

@@ -9,32 +9,24 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_asset.accounts.models import CloudAccount
-from nephos_common.errors import NotFound
+from nephos_common import tenancy
+from nephos_common.tenancy import get_owned, list_owned
 
 
 async def get(session: AsyncSession, tenant: str, account_id: uuid.UUID) -> CloudAccount:
-    account = await session.scalar(
-        select(CloudAccount).where(CloudAccount.tenant == tenant, CloudAccount.id == account_id)
+    return await get_owned(
+        session, CloudAccount, tenant, account_id, what="cloud account", code="account_not_found"
     )
-    if account is None:
-        raise NotFound(f"cloud account {account_id} not found", code="account_not_found")
-    return account
 
 
 async def list_for(session: AsyncSession, tenant: str) -> list[CloudAccount]:
-    rows = await session.scalars(
-        select(CloudAccount).where(CloudAccount.tenant == tenant).order_by(CloudAccount.name)
-    )
-    return list(rows)
+    return await list_owned(session, CloudAccount, tenant)
 
 
 async def name_taken(
     session: AsyncSession, tenant: str, name: str, except_id: uuid.UUID | None = None
 ) -> bool:
-    query = select(CloudAccount.id).where(CloudAccount.tenant == tenant, CloudAccount.name == name)
-    if except_id is not None:
-        query = query.where(CloudAccount.id != except_id)
-    return await session.scalar(query) is not None
+    return await tenancy.name_taken(session, CloudAccount, tenant, name, except_id)
 
 
 async def due_for_discovery(

@@ -12,33 +12,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nephos_asset.groups.models import ExplicitMember, Membership, ServiceGroup
 from nephos_asset.groups.rules import as_sql
 from nephos_asset.inventory.models import Asset
+from nephos_common import tenancy
 from nephos_common.db import any_of
-from nephos_common.errors import NotFound
+from nephos_common.tenancy import get_owned, list_owned
 
 
 async def get(session: AsyncSession, tenant: str, group_id: uuid.UUID) -> ServiceGroup:
-    group = await session.scalar(
-        select(ServiceGroup).where(ServiceGroup.tenant == tenant, ServiceGroup.id == group_id)
+    return await get_owned(
+        session, ServiceGroup, tenant, group_id, what="service group", code="group_not_found"
     )
-    if group is None:
-        raise NotFound(f"service group {group_id} not found", code="group_not_found")
-    return group
 
 
 async def list_for(session: AsyncSession, tenant: str) -> list[ServiceGroup]:
-    rows = await session.scalars(
-        select(ServiceGroup).where(ServiceGroup.tenant == tenant).order_by(ServiceGroup.name)
-    )
-    return list(rows)
+    return await list_owned(session, ServiceGroup, tenant)
 
 
 async def name_taken(
     session: AsyncSession, tenant: str, name: str, except_id: uuid.UUID | None = None
 ) -> bool:
-    query = select(ServiceGroup.id).where(ServiceGroup.tenant == tenant, ServiceGroup.name == name)
-    if except_id is not None:
-        query = query.where(ServiceGroup.id != except_id)
-    return await session.scalar(query) is not None
+    return await tenancy.name_taken(session, ServiceGroup, tenant, name, except_id)
 
 
 async def member_counts(session: AsyncSession, group_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
