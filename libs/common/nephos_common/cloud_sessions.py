@@ -106,11 +106,6 @@ class AzureSession:
 
         return _StaticToken()
 
-    @property
-    def plain_http(self) -> bool:
-        """True only for an ``http://`` ARM endpoint (the local stand-in)."""
-        return self.arm_url.startswith("http://")
-
 
 CloudSession = AwsSession | AzureSession
 

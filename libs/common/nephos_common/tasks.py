@@ -9,6 +9,10 @@ log, sleep and go on for ever after its service shut down.
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+log = logging.getLogger(__name__)
 
 
 def stop_if_cancelled() -> None:
@@ -16,3 +20,26 @@ def stop_if_cancelled() -> None:
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError
+
+
+async def run_every(
+    seconds: float,
+    tick: Callable[[], Awaitable[object]],
+    *,
+    what: str,
+    wake: Callable[[], None] | None = None,
+) -> None:
+    """Run ``tick`` for ever, ``seconds`` apart, until the task is cancelled.
+
+    A failed pass is logged and the next one runs. When a pass returns something
+    truthy (it recorded events) ``wake`` is called, so the outbox relay sends
+    them at once instead of at its next poll.
+    """
+    while True:
+        try:
+            if await tick() and wake is not None:
+                wake()
+        except Exception as exc:
+            stop_if_cancelled()
+            log.warning("%s failed", what, extra={"error": str(exc)})
+        await asyncio.sleep(seconds)

@@ -47,3 +47,32 @@ class AnomalyDetected(Contract):
     expected_low: str
     expected_high: str
     currency: str
+
+
+class DeliveryIngested(Contract):
+    """A billing delivery was swapped into the costs of its period.
+
+    Metering publishes it for itself: budgets and anomaly detection look at the
+    period again, and the ingest need not know what reacts to new costs.
+    """
+
+    event_type: ClassVar[str] = "metering.delivery.ingested"
+
+    delivery_id: uuid.UUID
+    account_id: uuid.UUID
+    billing_period_start: date
+    billing_period_end: date
+    """Excluded: the first day of the next period."""
+
+
+JOBS_STREAM = StreamSpec(name="METERING_JOBS", subjects=("jobs.metering.>",), work_queue=True)
+"""The metering work queue: every replica pulls ingest jobs from it."""
+
+
+class IngestRequested(Contract):
+    """A job on the metering work queue: ingest the billing periods of one run."""
+
+    event_type: ClassVar[str] = "jobs.metering.ingest"
+
+    run_id: uuid.UUID
+    source_id: uuid.UUID

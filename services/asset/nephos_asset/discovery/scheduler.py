@@ -3,18 +3,13 @@ each due account gets exactly one run."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from nephos_asset.accounts import repository as accounts
 from nephos_asset.discovery.service import request_run
 from nephos_common.db import Database, utcnow
 from nephos_common.errors import Conflict
 from nephos_common.messaging.outbox import OutboxRelay
 from nephos_common.messaging.tables import MessagingTables
-from nephos_common.tasks import stop_if_cancelled
-
-log = logging.getLogger(__name__)
+from nephos_common.tasks import run_every
 
 
 async def queue_due_runs(database: Database, tables: MessagingTables) -> int:
@@ -34,11 +29,9 @@ async def queue_due_runs(database: Database, tables: MessagingTables) -> int:
 async def run_scheduler(
     database: Database, tables: MessagingTables, relay: OutboxRelay, interval: float
 ) -> None:
-    while True:
-        try:
-            if await queue_due_runs(database, tables):
-                relay.wake()
-        except Exception:
-            stop_if_cancelled()
-            log.exception("discovery scheduler tick failed")
-        await asyncio.sleep(interval)
+    await run_every(
+        interval,
+        lambda: queue_due_runs(database, tables),
+        what="discovery scheduler tick",
+        wake=relay.wake,
+    )

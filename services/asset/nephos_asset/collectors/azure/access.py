@@ -16,6 +16,7 @@ from azure.core.credentials_async import AsyncTokenCredential
 from azure.identity.aio import ClientSecretCredential, WorkloadIdentityCredential
 
 from nephos_asset.collectors.azure.loopback import LoopbackSecretCredential
+from nephos_common.arm import arm_scopes
 
 DEFAULT_ARM_URL = "https://management.azure.com"
 
@@ -57,12 +58,7 @@ class AzureAccess:
     @property
     def scopes(self) -> list[str]:
         """The token scope of the ARM endpoint: its audience plus ``/.default``."""
-        return [f"{self.arm_url}/.default"]
-
-    @property
-    def plain_http(self) -> bool:
-        """True only for an ``http://`` ARM endpoint: the local stand-in."""
-        return urlparse(self.arm_url).scheme == "http"
+        return arm_scopes(self.arm_url)
 
 
 def build_credential(access: AzureAccess, **transport: Any) -> AsyncTokenCredential:

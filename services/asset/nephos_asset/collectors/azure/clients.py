@@ -1,12 +1,10 @@
 """One async management client per Azure service for the length of a run.
 
-All clients share one credential (so one token per run) and are built the
-same way: ARM endpoint and token scope from the access, retries lowered from
-azure-core's default of 10 (Retry-After is honoured by azure-core itself),
-and, only for a plain-http endpoint (the local stand-in), a bearer policy
-that allows http. Every page fetched is counted into the counter of the unit
-being collected (a context variable, so concurrent units keep separate
-counts); retries are not counted, as with the AWS collector.
+All clients share one credential (so one token per run) and are built with
+the shared ARM options (``nephos_common.arm``). Every page fetched is counted
+into the counter of the unit being collected (a context variable, so
+concurrent units keep separate counts); retries are not counted, as with the
+AWS collector.
 """
 
 from __future__ import annotations
@@ -18,9 +16,7 @@ from functools import reduce
 from typing import Any
 
 from azure.core.credentials_async import AsyncTokenCredential
-from azure.core.pipeline import PipelineRequest
 from azure.mgmt.compute.aio import ComputeManagementClient
-from azure.mgmt.core.policies import AsyncARMChallengeAuthenticationPolicy
 from azure.mgmt.mysqlflexibleservers.aio import MySQLManagementClient
 from azure.mgmt.network.aio import NetworkManagementClient
 from azure.mgmt.postgresqlflexibleservers.aio import PostgreSQLManagementClient
@@ -31,6 +27,7 @@ from azure.mgmt.storage.aio import StorageManagementClient
 
 from nephos_asset.collectors.azure.access import AzureAccess, build_credential
 from nephos_asset.collectors.azure.fields import Item
+from nephos_common.arm import arm_client_options
 
 api_call_counter: ContextVar[Counter[str] | None] = ContextVar(
     "azure_api_call_counter", default=None
@@ -46,20 +43,6 @@ CLIENTS: dict[str, type] = {
     "redis": RedisManagementClient,
     "resource": ResourceManagementClient,
 }
-
-
-class PlainHttpBearerPolicy(AsyncARMChallengeAuthenticationPolicy):
-    """ARM's bearer policy, allowed to send its token over http.
-
-    azure-core refuses bearer tokens on non-https URLs. In azure-core 1.41
-    ``enforce_https`` is read from each request's context (or a per-call
-    ``enforce_https=False`` keyword), *not* from the policy's constructor,
-    so it is set on every request here. Used only for the local stand-in.
-    """
-
-    async def on_request(self, request: PipelineRequest[Any]) -> None:
-        request.context["enforce_https"] = False
-        await super().on_request(request)
 
 
 def wire(model: Any) -> Item:
@@ -96,23 +79,13 @@ class ClientPool:
         """The shared client for service ``name`` (a key of ``CLIENTS``)."""
         if name not in self._clients:
             self._clients[name] = CLIENTS[name](
-                self.credential, self._access.subscription_id, **self._options()
+                self.credential,
+                self._access.subscription_id,
+                **arm_client_options(
+                    self.credential, self._access.arm_url, retry_total=self._retry_total
+                ),
             )
         return self._clients[name]
-
-    def _options(self) -> dict[str, Any]:
-        access = self._access
-        options: dict[str, Any] = {
-            "base_url": access.arm_url,
-            "credential_scopes": access.scopes,
-            "retry_total": self._retry_total,
-            "retry_backoff_max": 30,
-        }
-        if access.plain_http:
-            options["authentication_policy"] = PlainHttpBearerPolicy(
-                self.credential, *access.scopes
-            )
-        return options
 
     async def list_items(
         self, client: str, operation: str, *args: Any, **params: Any
