@@ -1,61 +1,76 @@
 """Every query on cost rows, always scoped by tenant.
 
 Days are UTC calendar days of the charge period start, as in the provider's bill.
+Totals are read from ``cost_daily_totals`` rather than summed over line items,
+so a dashboard question reads a few thousand rows whatever the bill's size.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, Numeric, column, func, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_metering.costs.models import Cost
 from nephos_metering.ingest.models import Delivery, DeliveryStatus
 
-GROUP_COLUMNS: dict[str, Any] = {
-    "service": Cost.service_name,
-    "account": Cost.sub_account_id,
-    "region": Cost.region_id,
-    "charge_category": Cost.charge_category,
-}
+TOTALS = table(
+    "cost_daily_totals",
+    column("tenant"), column("dimension"), column("day", Date), column("billing_currency"),
+    column("key"), column("billed_cost", Numeric), column("effective_cost", Numeric),
+)  # fmt: skip
+"""Daily sums per dimension, kept exact by triggers on ``costs`` (migration 0006)."""
+
+# Every cost row counts once in each dimension; totals over all rows read this one.
+WHOLE = "charge_category"
 
 
-def _within(tenant: str, start: datetime, end: datetime) -> tuple[Any, ...]:
-    return (Cost.tenant == tenant, Cost.charge_period_start >= start,
-            Cost.charge_period_start < end)  # fmt: skip
+def _day(moment: datetime) -> date:
+    """Callers pass UTC midnights (whole days), which is what the daily totals hold."""
+    utc = moment.astimezone(UTC)
+    if utc.time() != time():
+        raise ValueError(f"{moment} is not a UTC midnight")
+    return utc.date()
+
+
+def _within(tenant: str, dimension: str, start: datetime, end: datetime) -> tuple[Any, ...]:
+    c = TOTALS.c
+    return (c.tenant == tenant, c.dimension == dimension, c.day >= _day(start),
+            c.day < _day(end))  # fmt: skip
 
 
 async def grouped_totals(
     session: AsyncSession, tenant: str, start: datetime, end: datetime, group_by: str
 ) -> list[tuple[str | None, str, Decimal, Decimal]]:
     """(key, currency, billed, effective) per group over [start, end), largest first."""
-    key = GROUP_COLUMNS[group_by]
-    billed = func.sum(Cost.billed_cost)
+    c = TOTALS.c
+    billed = func.sum(c.billed_cost)
     query = (
-        select(key, Cost.billing_currency, billed, func.sum(Cost.effective_cost))
-        .where(*_within(tenant, start, end))
-        .group_by(key, Cost.billing_currency)
-        .order_by(billed.desc(), key)
+        select(c.key, c.billing_currency, billed, func.sum(c.effective_cost))
+        .where(*_within(tenant, group_by, start, end))
+        .group_by(c.key, c.billing_currency)
+        .order_by(billed.desc(), c.key)
     )
-    return [(k, c, b, e) for k, c, b, e in (await session.execute(query)).all()]
+    return [(k, cur, b, e) for k, cur, b, e in (await session.execute(query)).all()]
 
 
 async def billed_by_currency(
     session: AsyncSession, tenant: str, start: datetime, end: datetime
 ) -> dict[str, Decimal]:
+    c = TOTALS.c
     query = (
-        select(Cost.billing_currency, func.sum(Cost.billed_cost))
-        .where(*_within(tenant, start, end))
-        .group_by(Cost.billing_currency)
+        select(c.billing_currency, func.sum(c.billed_cost))
+        .where(*_within(tenant, WHOLE, start, end))
+        .group_by(c.billing_currency)
     )
     return {currency: total for currency, total in (await session.execute(query)).all()}
 
 
 async def currencies(session: AsyncSession, tenant: str) -> list[str]:
-    query = select(Cost.billing_currency).where(Cost.tenant == tenant).distinct()
+    query = select(TOTALS.c.billing_currency).where(TOTALS.c.tenant == tenant).distinct()
     return sorted(await session.scalars(query))
 
 
@@ -67,31 +82,28 @@ async def data_through(session: AsyncSession, tenant: str) -> datetime | None:
     return latest
 
 
-def _charge_day() -> Any:
-    return func.date(func.timezone("UTC", Cost.charge_period_start))
-
-
 async def daily_billed(
     session: AsyncSession, tenant: str, start: datetime, end: datetime, currency: str
 ) -> dict[date, Decimal]:
     """Billed cost per UTC day over [start, end) in one currency; days without cost absent."""
-    day = _charge_day()
+    c = TOTALS.c
     query = (
-        select(day, func.sum(Cost.billed_cost))
-        .where(*_within(tenant, start, end), Cost.billing_currency == currency)
-        .group_by(day)
+        select(c.day, func.sum(c.billed_cost))
+        .where(*_within(tenant, WHOLE, start, end), c.billing_currency == currency)
+        .group_by(c.day)
     )
     return {d: total for d, total in (await session.execute(query)).all()}
 
 
 async def first_day(session: AsyncSession, tenant: str, currency: str) -> date | None:
     """The first UTC day holding any cost in ``currency``: history starts there."""
-    first: datetime | None = await session.scalar(
-        select(func.min(Cost.charge_period_start)).where(
-            Cost.tenant == tenant, Cost.billing_currency == currency
+    c = TOTALS.c
+    first: date | None = await session.scalar(
+        select(func.min(c.day)).where(
+            c.tenant == tenant, c.billing_currency == currency, c.dimension == WHOLE
         )
     )
-    return None if first is None else first.astimezone(UTC).date()
+    return first
 
 
 async def latest_deliveries(session: AsyncSession, tenant: str, day: datetime) -> list[datetime]:

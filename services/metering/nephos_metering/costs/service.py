@@ -12,7 +12,8 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.errors import Conflict, InvalidInput
-from nephos_metering.costs import repository
+from nephos_metering.costs import filtered, repository
+from nephos_metering.costs.filtered import CostFilter
 from nephos_metering.costs.forecast import (
     Forecast,
     Method,
@@ -73,16 +74,21 @@ def inquiry_period(
 
 
 async def summary(
-    session: AsyncSession, tenant: str, start: date, end: date, group_by: GroupBy
-) -> CostSummary:
-    """Totals per group for the days ``start`` to ``end``, both included."""
+    session: AsyncSession, tenant: str, start: date, end: date, group_by: GroupBy,
+    filters: CostFilter | None = None,
+) -> CostSummary:  # fmt: skip
+    """Totals per group for the days ``start`` to ``end``, both included, of the rows
+    ``filters`` keeps (all of them by default)."""
     if end < start:
         raise InvalidInput("to is before from", code="invalid_period")
     if (end - start).days > MAX_RANGE_DAYS:
         raise InvalidInput(f"at most {MAX_RANGE_DAYS} days per query", code="invalid_period")
-    rows = await repository.grouped_totals(
-        session, tenant, day_start(start), day_start(end + timedelta(days=1)), group_by
-    )
+    first, after = day_start(start), day_start(end + timedelta(days=1))
+    if filters is None:
+        rows = await repository.grouped_totals(session, tenant, first, after, group_by)
+    else:
+        where = filters.conditions()
+        rows = await filtered.grouped_totals(session, tenant, first, after, group_by, where)
     items = [
         GroupTotal(key=key, currency=currency, billed_cost=exact(b), effective_cost=exact(e))
         for key, currency, b, e in rows

@@ -15,7 +15,7 @@ import csv
 import os
 import tempfile
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -87,16 +87,39 @@ async def _inflate(chunks: Chunks) -> AsyncIterator[str]:
     yield decoder.decode(b"", final=True)
 
 
+async def _decode(chunks: Chunks) -> AsyncIterator[str]:
+    """Plain UTF-8 bytes to text, incrementally (a BOM is dropped)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    async for chunk in chunks:
+        yield decoder.decode(chunk)
+    yield decoder.decode(b"", final=True)
+
+
 async def csv_gzip_batches(
     chunks: Chunks, required: frozenset[str], batch_rows: int, rename: Rename | None = None
-) -> AsyncIterator[list[Row]]:
+) -> AsyncGenerator[list[Row]]:
     """Rows of a gzip CSV as dicts (header names as keys), ``batch_rows`` at a time."""
+    async for batch in _csv_batches(_inflate(chunks), required, batch_rows, rename):
+        yield batch
+
+
+async def csv_plain_batches(
+    chunks: Chunks, required: frozenset[str], batch_rows: int, rename: Rename | None = None
+) -> AsyncGenerator[list[Row]]:
+    """Rows of an uncompressed CSV, as ``csv_gzip_batches``."""
+    async for batch in _csv_batches(_decode(chunks), required, batch_rows, rename):
+        yield batch
+
+
+async def _csv_batches(
+    texts: AsyncIterator[str], required: frozenset[str], batch_rows: int, rename: Rename | None
+) -> AsyncIterator[list[Row]]:
     splitter = _RecordSplitter()
     header: list[str] | None = None
     batch: list[Row] = []
     done = 0
     try:
-        async for text in _inflate(chunks):
+        async for text in texts:
             for fields in csv.reader(splitter.feed(text), strict=True):
                 if header is None:
                     header = [rename(n) if rename else n for n in fields]
@@ -146,20 +169,28 @@ async def parquet_batches(
     os.close(handle)
     try:
         await _spool(chunks, path)
-        parquet = await asyncio.to_thread(_open_parquet, path, required, rename)
-        batches = parquet.iter_batches(batch_size=batch_rows)
-        done = 0
-        while True:
-            try:
-                batch = await asyncio.to_thread(next, batches, None)
-            except (pa.ArrowException, OSError) as exc:
-                raise FileProblem(done + 1, f"is unreadable: {exc}") from None
-            if batch is None:
-                return
-            rows = batch.to_pylist()
-            if rename is not None:
-                rows = [{rename(k): v for k, v in row.items()} for row in rows]
-            done += len(rows)
+        async for rows in parquet_file_batches(path, required, batch_rows, rename):
             yield rows
     finally:
         os.unlink(path)
+
+
+async def parquet_file_batches(
+    path: str, required: frozenset[str], batch_rows: int, rename: Rename | None = None
+) -> AsyncGenerator[list[Row]]:
+    """Rows of a Parquet file already on disk, one record batch at a time."""
+    parquet = await asyncio.to_thread(_open_parquet, path, required, rename)
+    batches = parquet.iter_batches(batch_size=batch_rows)
+    done = 0
+    while True:
+        try:
+            batch = await asyncio.to_thread(next, batches, None)
+        except (pa.ArrowException, OSError) as exc:
+            raise FileProblem(done + 1, f"is unreadable: {exc}") from None
+        if batch is None:
+            return
+        rows = batch.to_pylist()
+        if rename is not None:
+            rows = [{rename(k): v for k, v in row.items()} for row in rows]
+        done += len(rows)
+        yield rows

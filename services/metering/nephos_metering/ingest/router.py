@@ -15,10 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nephos_common.auth import Principal, operator, viewer
 from nephos_common.db import database_from, session_dependency
 from nephos_metering.ingest import repository
+from nephos_metering.ingest.formats import FORMATS, UploadFormat
 from nephos_metering.ingest.manifest import BillingPeriod
 from nephos_metering.ingest.s3 import S3Access
 from nephos_metering.ingest.schemas import CurIngestCreate, DeliveryList, DeliveryOut, IngestOut
 from nephos_metering.ingest.service import CurIngest, ingest_cur
+from nephos_metering.ingest.upload_body import received
+from nephos_metering.ingest.uploads import Upload, ingest_upload
 from nephos_metering.settings import Settings
 
 router = APIRouter(tags=["ingest"])
@@ -58,6 +61,32 @@ async def ingest(
     settings.check_endpoint_override(body.endpoint_url)
     job = _job(principal, account_id, body)
     result = await ingest_cur(database_from(request), job, settings.ingest_batch_rows)
+    return IngestOut(outcome=result.outcome, delivery=DeliveryOut.model_validate(result.delivery))
+
+
+@router.post(
+    "/accounts/{account_id}/uploads",
+    status_code=status.HTTP_201_CREATED,
+    response_model=IngestOut,
+)
+async def upload(
+    account_id: uuid.UUID,
+    request: Request,
+    file_format: UploadFormat = Query(alias="format", description="What the file holds"),
+    filename: str | None = Query(default=None, max_length=255, description="For a raw body"),
+    principal: Principal = operator,
+) -> IngestOut:
+    """Ingest one billing file: a multipart ``file`` field or the raw body, gzip or not.
+
+    The file is one billing period of one billing account. An identical file
+    uploaded again answers ``skipped``; a different one for the same period
+    restates it; a broken one answers 422 ``delivery_rejected`` naming the
+    file, row and column, and leaves the stored costs as they were.
+    """
+    settings: Settings = request.app.state.settings
+    async with received(request, filename, settings.upload_max_bytes) as spooled:
+        job = Upload(principal.tenant, account_id, FORMATS[file_format], spooled)
+        result = await ingest_upload(database_from(request), job, settings.ingest_batch_rows)
     return IngestOut(outcome=result.outcome, delivery=DeliveryOut.model_validate(result.delivery))
 
 

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nephos_common.contracts.metering import DeliveryIngested
 from nephos_common.db import Database, utcnow
 from nephos_common.errors import InvalidInput, NephosError
+from nephos_common.messaging.envelope import Envelope
+from nephos_common.messaging.outbox import record
+from nephos_metering.db import MESSAGING
 from nephos_metering.ingest import legacy, repository, staging
 from nephos_metering.ingest.cur import REQUIRED_COLUMNS, Stamp, to_focus
 from nephos_metering.ingest.manifest import (
@@ -33,6 +38,7 @@ from nephos_metering.ingest.s3 import S3Access, S3Reader, open_reader
 from nephos_metering.ingest.values import ValueProblem
 
 log = logging.getLogger(__name__)
+SOURCE = "metering"
 
 
 class DeliveryRejected(InvalidInput):
@@ -67,22 +73,42 @@ async def ingest_cur(database: Database, job: CurIngest, batch_rows: int) -> Ing
     async with open_reader(job.access, job.bucket) as s3:
         manifest = await _read_manifest(s3, job)
         etags = [await s3.etag(key) for key in manifest.data_keys]
-        fingerprint = manifest.fingerprint(etags)
-        async with database.transaction() as session:
-            earlier = await repository.find_ingested(session, job.tenant, fingerprint)
-            if earlier is not None:
-                return IngestOutcome("skipped", earlier)
-            delivery = _new_delivery(session, job, manifest, fingerprint)
-        try:
-            async with database.transaction() as session:
-                await _load(session, s3, job, manifest, delivery.id, batch_rows)
-        except Exception as exc:
-            await _record_failure(database, delivery.id, exc)
-            if isinstance(exc, NephosError):
-                exc.details.setdefault("delivery_id", str(delivery.id))
-            raise
+        return await ingest_delivery(
+            database, job.tenant, manifest.fingerprint(etags),
+            lambda session, fingerprint: _new_delivery(session, job, manifest, fingerprint),
+            lambda session, delivery_id: _load(session, s3, job, manifest, delivery_id, batch_rows),
+        )  # fmt: skip
+
+
+async def ingest_delivery(
+    database: Database,
+    tenant: str,
+    fingerprint: str,
+    new_delivery: Callable[[AsyncSession, str], Delivery],
+    load: Callable[[AsyncSession, uuid.UUID], Awaitable[None]],
+) -> IngestOutcome:
+    """The one life of every delivery, whatever its source.
+
+    A delivery already ingested (same fingerprint) is skipped; otherwise it is
+    recorded as running, then loaded (staged, checked, swapped) in a single
+    transaction, so a failure leaves the stored costs exactly as they were and
+    is written on the delivery with the reason the caller sees.
+    """
     async with database.transaction() as session:
-        return IngestOutcome("ingested", await repository.get(session, job.tenant, delivery.id))
+        earlier = await repository.find_ingested(session, tenant, fingerprint)
+        if earlier is not None:
+            return IngestOutcome("skipped", earlier)
+        delivery = new_delivery(session, fingerprint)
+    try:
+        async with database.transaction() as session:
+            await load(session, delivery.id)
+    except Exception as exc:
+        await record_failure(database, delivery.id, exc)
+        if isinstance(exc, NephosError):
+            exc.details.setdefault("delivery_id", str(delivery.id))
+        raise
+    async with database.transaction() as session:
+        return IngestOutcome("ingested", await repository.get(session, tenant, delivery.id))
 
 
 async def _read_manifest(s3: S3Reader, job: CurIngest) -> Manifest:
@@ -115,14 +141,32 @@ async def _load(
     for key in manifest.data_keys:
         await _stage_file(session, s3, key, stamp, tally, job.format, batch_rows)
     staged = await staging.check(session, tally, manifest.period)
-    await staging.swap(session, job.tenant, staged, manifest.period, delivery_id)
-    delivery = await repository.get(session, job.tenant, delivery_id)
+    await swap_in(session, job.tenant, staged, manifest.period, delivery_id)
+
+
+async def swap_in(
+    session: AsyncSession, tenant: str, staged: staging.Staged, period: BillingPeriod,
+    delivery_id: uuid.UUID,
+) -> None:  # fmt: skip
+    """Swap the checked rows in for their period, mark the delivery succeeded and
+    announce it, all in the caller's transaction."""
+    await staging.swap(session, tenant, staged, period, delivery_id)
+    delivery = await repository.get(session, tenant, delivery_id)
     delivery.status, delivery.finished_at = DeliveryStatus.SUCCEEDED, utcnow()
     delivery.row_count, delivery.billed_cost_total = staged.rows, staged.billed
-    delivery.billing_account_id, delivery.billing_currency = (
-        staged.billing_account_id, staged.currency
-    )  # fmt: skip
+    delivery.billing_currency = staged.currency
+    delivery.billing_account_id = delivery.billing_account_id or staged.billing_account_id
     await session.flush()
+    await record(session, MESSAGING, [ingested_event(tenant, delivery, period)])
+
+
+def ingested_event(tenant: str, delivery: Delivery, period: BillingPeriod) -> Envelope:
+    """Recorded in the swap's own transaction (so only if it commits): budgets and
+    anomalies react to the new costs through ``metering.delivery.ingested``."""
+    return DeliveryIngested(
+        delivery_id=delivery.id, account_id=delivery.account_id,
+        billing_period_start=period.start.date(), billing_period_end=period.end.date(),
+    ).envelope(tenant=tenant, source=SOURCE)  # fmt: skip
 
 
 async def _stage_file(
@@ -150,7 +194,7 @@ def _mapped(raw: dict[str, Any], stamp: Stamp, fmt: CurFormat, key: str, row: in
         raise DeliveryRejected(key, row, str(exc)) from None
 
 
-async def _record_failure(database: Database, delivery_id: uuid.UUID, exc: Exception) -> None:
+async def record_failure(database: Database, delivery_id: uuid.UUID, exc: Exception) -> None:
     """Mark the attempt failed with the reason shown to the caller (never credentials)."""
     if isinstance(exc, NephosError):
         message, details = exc.message, {"code": exc.code, **exc.details}

@@ -15,6 +15,7 @@ import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 
@@ -32,31 +33,53 @@ def _shown(value: Any) -> str:
 
 
 def blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    if value is None:
+        return True
+    return isinstance(value, str) and (not value or value.isspace())
 
 
 def decimal_of(column: str, value: Any) -> Decimal:
     """A finite exact decimal; floats go through ``repr`` (see module doc)."""
+    if type(value) is str:  # the common case (CSV), first: it is most of the hot path
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            reason = "is missing" if blank(value) else "is not a decimal number"
+            raise ValueProblem(column, value, reason) from None
+    else:
+        number = _decimal_of_typed(column, value)
+    if not number.is_finite():
+        raise ValueProblem(column, value, "is not a finite number")
+    return number
+
+
+def _decimal_of_typed(column: str, value: Any) -> Decimal:
     if blank(value):
         raise ValueProblem(column, value, "is missing")
     try:
         if isinstance(value, float):
             if not math.isfinite(value):
                 raise InvalidOperation
-            number = Decimal(repr(value))
-        elif isinstance(value, Decimal | int):
-            number = Decimal(value)
-        else:
-            number = Decimal(str(value).strip())
+            return Decimal(repr(value))
+        if isinstance(value, Decimal | int):
+            return Decimal(value)
+        return Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise ValueProblem(column, value, "is not a decimal number") from None
-    if not number.is_finite():
-        raise ValueProblem(column, value, "is not a finite number")
-    return number
 
 
 def optional_decimal(column: str, value: Any) -> Decimal | None:
     return None if blank(value) else decimal_of(column, value)
+
+
+@lru_cache(maxsize=8192)
+def _parsed_timestamp(text: str) -> datetime | None:
+    """Cached: a billing file repeats the same few hundred hour stamps a million times."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def timestamp_of(column: str, value: Any) -> datetime:
@@ -64,19 +87,31 @@ def timestamp_of(column: str, value: Any) -> datetime:
     if blank(value):
         raise ValueProblem(column, value, "is missing")
     if isinstance(value, datetime):
-        moment = value
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValueProblem(column, value, "is not an ISO 8601 timestamp") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    moment = _parsed_timestamp(str(value))
+    if moment is None:
+        raise ValueProblem(column, value, "is not an ISO 8601 timestamp")
+    return moment
 
 
 def text_of(value: Any) -> str | None:
-    if blank(value):
+    if type(value) is str:
+        return value.strip() or None
+    if value is None:
         return None
-    return str(value).strip()
+    return str(value).strip() or None
+
+
+@lru_cache(maxsize=65536)
+def _parsed_map(text: str) -> tuple[tuple[str, str], ...] | None:
+    """Cached: tags and product maps repeat once per resource, not once per line item."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict):
+        return None
+    return tuple((str(k), str(v)) for k, v in parsed.items() if v is not None)
 
 
 def map_of(column: str, value: Any) -> dict[str, str]:
@@ -87,10 +122,52 @@ def map_of(column: str, value: Any) -> dict[str, str]:
         return {str(k): str(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return {str(k): str(v) for k, v in value if v is not None}
-    try:
-        parsed = json.loads(str(value))
-    except ValueError:
-        raise ValueProblem(column, value, "is not a JSON object") from None
-    if not isinstance(parsed, dict):
+    pairs = _parsed_map(str(value))
+    if pairs is None:
         raise ValueProblem(column, value, "is not a JSON object")
-    return {str(k): str(v) for k, v in parsed.items() if v is not None}
+    return dict(pairs)
+
+
+@lru_cache(maxsize=65536)
+def _map_json(text: str) -> str | None:
+    pairs = _parsed_map(text)
+    return None if pairs is None else json.dumps(dict(pairs))
+
+
+def map_json(column: str, value: Any) -> str:
+    """``map_of`` as JSON text, ready for COPY into JSONB (cached for JSON text input)."""
+    if isinstance(value, str) and value and not value.isspace():
+        found = _map_json(value)
+        if found is None:
+            raise ValueProblem(column, value, "is not a JSON object")
+        return found
+    return json.dumps(map_of(column, value))
+
+
+def day_of(column: str, value: Any) -> datetime:
+    """A calendar day as its UTC midnight: ISO (``2024-05-01``, with or without a time)
+    or ``MM/DD/YYYY``, the US form Azure cost exports write."""
+    if isinstance(value, str) and "/" in value:
+        try:
+            return datetime.strptime(value.strip(), "%m/%d/%Y").replace(tzinfo=UTC)
+        except ValueError:
+            raise ValueProblem(column, value, "is not a MM/DD/YYYY date") from None
+    moment = timestamp_of(column, value)
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def currency_of(column: str, value: Any) -> str:
+    """An ISO 4217 code, upper case; a missing or malformed code refuses the row."""
+    code = text_of(value)
+    if code is None:
+        raise ValueProblem(column, value, "is missing")
+    if len(code) != 3 or not code.isalpha():
+        raise ValueProblem(column, code, "is not an ISO 4217 code")
+    return code.upper()
+
+
+def required_text(column: str, value: Any) -> str:
+    found = text_of(value)
+    if found is None:
+        raise ValueProblem(column, value, "is missing")
+    return found

@@ -1,0 +1,201 @@
+"""Every query on the asset/group projection and on the costs of its resources."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nephos_common.db import any_of, utcnow
+from nephos_metering.allocation.keys import cost_key
+from nephos_metering.allocation.models import (
+    AllocationAsset,
+    AllocationGroup,
+    AllocationGroupMember,
+)
+from nephos_metering.costs.models import Cost
+
+
+async def upsert_asset(session: AsyncSession, tenant: str, values: dict[str, Any]) -> None:
+    """Insert or refresh an asset; ``first_seen_at`` stays that of the first event."""
+    now = utcnow()
+    row = {**values, "tenant": tenant, "deleted_at": None, "updated_at": now,
+           "first_seen_at": values.get("first_seen_at", now)}  # fmt: skip
+    statement = insert(AllocationAsset).values(**row)
+    kept = {"tenant", "asset_id", "first_seen_at"}
+    statement = statement.on_conflict_do_update(
+        index_elements=["tenant", "asset_id"],
+        set_={k: statement.excluded[k] for k in row if k not in kept},
+    )
+    await session.execute(statement)
+
+
+async def mark_deleted(session: AsyncSession, tenant: str, asset_ids: Sequence[uuid.UUID]) -> None:
+    await session.execute(
+        update(AllocationAsset)
+        .where(
+            AllocationAsset.tenant == tenant,
+            any_of(AllocationAsset.__table__.c.asset_id, asset_ids),
+        )
+        .values(deleted_at=utcnow())
+    )
+
+
+async def account_assets(
+    session: AsyncSession, tenant: str, account_id: uuid.UUID
+) -> list[uuid.UUID]:
+    rows = await session.scalars(
+        select(AllocationAsset.asset_id).where(
+            AllocationAsset.tenant == tenant, AllocationAsset.account_id == account_id
+        )
+    )
+    return list(rows)
+
+
+async def assets(
+    session: AsyncSession, tenant: str, asset_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, AllocationAsset]:
+    rows = await session.scalars(
+        select(AllocationAsset).where(
+            AllocationAsset.tenant == tenant,
+            any_of(AllocationAsset.__table__.c.asset_id, asset_ids),
+        )
+    )
+    return {a.asset_id: a for a in rows}
+
+
+async def live_assets(session: AsyncSession, tenant: str) -> list[AllocationAsset]:
+    rows = await session.scalars(
+        select(AllocationAsset).where(
+            AllocationAsset.tenant == tenant, AllocationAsset.deleted_at.is_(None)
+        )
+    )
+    return list(rows)
+
+
+async def upsert_group(
+    session: AsyncSession, tenant: str, group_id: uuid.UUID, name: str | None
+) -> None:
+    statement = insert(AllocationGroup).values(tenant=tenant, group_id=group_id, name=name)
+    if name is None:
+        await session.execute(statement.on_conflict_do_nothing())
+        return
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["tenant", "group_id"], set_={"name": statement.excluded.name}
+        )
+    )
+
+
+async def add_members(
+    session: AsyncSession, tenant: str, group_id: uuid.UUID, asset_ids: Sequence[uuid.UUID]
+) -> None:
+    if not asset_ids:
+        return
+    rows = [{"tenant": tenant, "group_id": group_id, "asset_id": a} for a in asset_ids]
+    await session.execute(insert(AllocationGroupMember).values(rows).on_conflict_do_nothing())
+
+
+async def remove_members(
+    session: AsyncSession, tenant: str, group_id: uuid.UUID, asset_ids: Sequence[uuid.UUID]
+) -> None:
+    await session.execute(
+        delete(AllocationGroupMember).where(
+            AllocationGroupMember.tenant == tenant,
+            AllocationGroupMember.group_id == group_id,
+            any_of(AllocationGroupMember.__table__.c.asset_id, asset_ids),
+        )
+    )
+
+
+async def delete_group(session: AsyncSession, tenant: str, group_id: uuid.UUID) -> None:
+    for table in (AllocationGroupMember, AllocationGroup):
+        await session.execute(
+            delete(table).where(table.tenant == tenant, table.group_id == group_id)
+        )
+
+
+async def group(session: AsyncSession, tenant: str, group_id: uuid.UUID) -> AllocationGroup | None:
+    return await session.get(AllocationGroup, (tenant, group_id))
+
+
+async def groups(
+    session: AsyncSession, tenant: str, group_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, AllocationGroup]:
+    rows = await session.scalars(
+        select(AllocationGroup).where(
+            AllocationGroup.tenant == tenant,
+            any_of(AllocationGroup.__table__.c.group_id, group_ids),
+        )
+    )
+    return {g.group_id: g for g in rows}
+
+
+async def members_of(
+    session: AsyncSession, tenant: str, group_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Member asset ids of each group, in one query (groups without members are absent)."""
+    rows = await session.execute(
+        select(AllocationGroupMember.group_id, AllocationGroupMember.asset_id).where(
+            AllocationGroupMember.tenant == tenant,
+            any_of(AllocationGroupMember.__table__.c.group_id, group_ids),
+        )
+    )
+    found: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for group_id, asset_id in rows:
+        found.setdefault(group_id, []).append(asset_id)
+    return found
+
+
+async def members(session: AsyncSession, tenant: str, group_id: uuid.UUID) -> list[uuid.UUID]:
+    rows = await session.scalars(
+        select(AllocationGroupMember.asset_id).where(
+            AllocationGroupMember.tenant == tenant, AllocationGroupMember.group_id == group_id
+        )
+    )
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class KeyCost:
+    """Cost of one resource key on one day for one service, in one currency; ``day``
+    and ``service`` are None when only totals were asked for."""
+
+    key: str
+    day: date | None
+    service: str | None
+    currency: str
+    billed: Decimal
+    effective: Decimal
+
+
+async def costs_by_key(
+    session: AsyncSession, tenant: str, keys: Sequence[str], start: datetime, end: datetime,
+    *, detailed: bool = True,
+) -> list[KeyCost]:  # fmt: skip
+    """Bill rows of the resources named by ``keys`` over [start, end), summed per
+    key and currency, and per UTC day and service when ``detailed`` (a batch of
+    totals then moves a row per asset instead of one per asset, day and service)."""
+    if not keys:
+        return []
+    key = cost_key()
+    day = func.date(func.timezone("UTC", Cost.charge_period_start))
+    groups: list[Any] = [key, day, Cost.service_name] if detailed else [key]
+    query = (
+        select(*groups, Cost.billing_currency, func.sum(Cost.billed_cost),
+               func.sum(Cost.effective_cost))
+        .where(Cost.tenant == tenant, Cost.resource_id.is_not(None), any_of(key, keys),
+               Cost.charge_period_start >= start, Cost.charge_period_start < end)
+        .group_by(*groups, Cost.billing_currency)
+    )  # fmt: skip
+    rows = (await session.execute(query)).all()
+    if detailed:
+        return [KeyCost(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+    return [KeyCost(r[0], None, None, r[1], r[2], r[3]) for r in rows]

@@ -1,0 +1,88 @@
+"""Cost sets: saved filters a user keeps, and the cost summary seen through one.
+
+The summary is the costs domain's own (``costs.service.summary``) with the
+set's filters turned into a ``CostFilter``, so a cost set answers exactly what
+the dashboard would for the same rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nephos_common.errors import Conflict, InvalidInput
+from nephos_metering.costs import service as costs
+from nephos_metering.costs.filtered import CostFilter
+from nephos_metering.costs.schemas import CostSummary, GroupBy
+from nephos_metering.costsets.models import CostSet
+from nephos_metering.costsets.schemas import CostSetCreate, CostSetFilters
+from nephos_metering.ingest.cur import ALLOWED_CHARGE_CATEGORIES
+
+
+def _check(body: CostSetCreate) -> None:
+    unknown = set(body.filters.charge_categories) - ALLOWED_CHARGE_CATEGORIES
+    if unknown:
+        raise InvalidInput("charge categories must be FOCUS ChargeCategory values",
+                           code="invalid_filter", values=sorted(unknown),
+                           allowed=sorted(ALLOWED_CHARGE_CATEGORIES))  # fmt: skip
+    if any(not key for key in body.filters.tags):
+        raise InvalidInput("a tag filter needs a key", code="invalid_filter")
+
+
+def _apply(cost_set: CostSet, body: CostSetCreate) -> None:
+    cost_set.name, cost_set.group_by, cost_set.period = body.name, body.group_by, body.period
+    cost_set.filters = body.filters.model_dump(mode="json")
+
+
+async def _flush_unique(session: AsyncSession, name: str) -> None:
+    """The unique index decides, so two saves of one name at once cannot both pass."""
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict(f"you already have a cost set named {name!r}",
+                       code="cost_set_exists", name=name) from None  # fmt: skip
+
+
+async def create(session: AsyncSession, tenant: str, owner: str, body: CostSetCreate) -> CostSet:
+    _check(body)
+    cost_set = CostSet(tenant=tenant, owner=owner)
+    _apply(cost_set, body)
+    session.add(cost_set)
+    await _flush_unique(session, body.name)
+    await session.refresh(cost_set)
+    return cost_set
+
+
+async def update(session: AsyncSession, cost_set: CostSet, body: CostSetCreate) -> CostSet:
+    _check(body)
+    _apply(cost_set, body)
+    await _flush_unique(session, body.name)
+    await session.refresh(cost_set)
+    return cost_set
+
+
+def cost_filter(filters: CostSetFilters) -> CostFilter:
+    return CostFilter(
+        account_ids=tuple(filters.account_ids),
+        services=tuple(filters.services),
+        regions=tuple(filters.regions),
+        charge_categories=tuple(filters.charge_categories),
+        tags=tuple(sorted(filters.tags.items())),
+    )
+
+
+async def costs_of(
+    session: AsyncSession, cost_set: CostSet, start: date | None, end: date | None,
+    as_of: date, group_by: GroupBy | None,
+) -> CostSummary:  # fmt: skip
+    """The summary over ``start``..``end``, or over the set's saved period ending ``as_of``."""
+    saved = CostSetCreate.model_validate(cost_set, from_attributes=True)
+    period = saved.period if start is None and end is None else None
+    if period is None and (start is None or end is None):
+        raise InvalidInput("pass start and end; this cost set saves no period",
+                           code="invalid_period")  # fmt: skip
+    first, last = costs.inquiry_period(period, start, end, as_of)
+    return await costs.summary(session, cost_set.tenant, first, last,
+                               group_by or saved.group_by, cost_filter(saved.filters))  # fmt: skip
