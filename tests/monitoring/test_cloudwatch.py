@@ -72,7 +72,8 @@ async def test_collects_ec2_cpu_in_batches_and_feeds_the_overview(
     await asyncio.to_thread(_put_cpu, fresh_moto, seeded)
 
     result = await _collect(service, fresh_moto, end)
-    assert (result["targets"], result["queries"], result["api_calls"]) == (168, 504, 2)
+    # Six EC2 metrics per instance: 1,008 queries in calls of at most 500.
+    assert (result["targets"], result["queries"], result["api_calls"]) == (168, 1008, 3)
     assert result["points_stored"] == 6
     again = await _collect(service, fresh_moto, end)
     assert again["points_stored"] == 0

@@ -210,3 +210,78 @@ async def test_notifications_retry_slack_and_email(
     (mail_body,) = mails
     assert b"oncall@acme.test" in mail_body and b"FIRING" in mail_body
     assert json.dumps(listed).count("password") == 0
+
+
+async def _incident_detail(service: MonitoringService, tenant: str = "acme") -> dict[str, Any]:
+    (incident,) = await wait_for(lambda: _incidents(service, tenant), lambda i: len(i) == 1)
+    detail: dict[str, Any] = (
+        await service.client.get(f"/incidents/{incident['id']}", headers=service.auth(tenant))
+    ).json()
+    return detail
+
+
+async def test_incident_resolves_with_its_last_alert_and_ignores_a_replay(
+    monitoring_service: MonitoringService,
+) -> None:
+    service = monitoring_service
+    (server,) = await add_servers(service, 1)
+    asset = server["asset_id"]
+    scope = {"kind": "asset", "asset_id": str(asset)}
+    for name, metric in [("cpu", "cpu_percent"), ("memory", "memory_percent")]:
+        body = {"name": name, "metric": metric, "threshold": 80, "scope": scope}
+        assert (await service.client.post("/rules", json=body, headers=service.auth())).is_success
+    t0 = utcnow() - timedelta(minutes=5)
+    await push(service, asset, [(t0, 99)], metric="cpu_percent")
+    await push(service, asset, [(t0, 99)], metric="memory_percent")
+    await wait_for(lambda: _incident_detail(service), lambda d: len(d["alert_ids"]) == 2, 15)
+    await push(service, asset, [(t0 + timedelta(minutes=1), 10)], metric="cpu_percent")
+    await wait_for(
+        lambda: _incident_detail(service),
+        lambda d: [e["kind"] for e in d["timeline"]][-1] == "alert_resolved",
+    )
+    assert (await _incident_detail(service))["status"] == "open"
+    await push(service, asset, [(t0 + timedelta(minutes=1), 10)], metric="memory_percent")
+    detail = await wait_for(
+        lambda: _incident_detail(service), lambda d: d["status"] == "resolved", 15
+    )
+    last = detail["timeline"][-1]
+    assert (last["kind"], last["actor"], last["detail"]) == (
+        "resolved",
+        None,
+        {"reason": "all_alerts_resolved"},
+    )
+    (fired, *_) = await service.monitoring_events(1)
+    again = AlertFired.model_validate(fired["data"]).envelope(tenant="acme", source="test")
+    await service.publish(again)
+    await asyncio.sleep(1.5)
+    assert len(await _incidents(service)) == 1
+    kinds = [e["type"] for e in await service.monitoring_events(4, prefix="monitoring.incident.")]
+    assert kinds.count("monitoring.incident.opened") == 1
+    assert kinds[-1] == "monitoring.incident.resolved"
+
+
+async def test_auto_resolve_can_be_turned_off_per_rule_or_tenant(
+    monitoring_service: MonitoringService,
+) -> None:
+    service = monitoring_service
+    prefs = {"auto_resolve": False, "escalation_policy_id": None}
+    answer = await service.client.put("/incident-preferences", json=prefs, headers=service.auth())
+    assert answer.status_code == 200 and answer.json() == prefs
+    other = await service.client.get("/incident-preferences", headers=service.auth("globex"))
+    assert other.json()["auto_resolve"] is True
+    # The rule's own choice wins over the tenant's: on here, so this one resolves.
+    _, asset = await _fire(service, auto_resolve_incidents=True)
+    await _incident_detail(service)
+    await push(service, asset, [(utcnow() - timedelta(minutes=1), 10)])
+    await wait_for(lambda: _incidents(service), lambda i: i[0]["status"] == "resolved", 15)
+    # No choice on the rule: the tenant's (off) holds, the incident stays open.
+    _, asset = await _fire(service)
+    await wait_for(lambda: _incidents(service), lambda i: len(i) == 2)
+    await push(service, asset, [(utcnow() - timedelta(minutes=1), 10)])
+    await wait_for(
+        lambda: service.monitoring_events(4),
+        lambda e: [x["type"] for x in e].count("monitoring.alert.resolved") == 2,
+    )
+    await asyncio.sleep(1.5)
+    statuses = sorted(i["status"] for i in await _incidents(service))
+    assert statuses == ["open", "resolved"]

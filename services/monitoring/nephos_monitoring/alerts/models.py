@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, func, text
+from sqlalchemy import DateTime, ForeignKey, Index, String, false, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,8 +15,16 @@ from nephos_monitoring.db import Base
 OPEN_STATES = ("pending", "firing")
 
 
+RULE_KINDS = ("threshold", "no_data")
+
+
 class AlertRule(Base):
-    """A threshold on one metric, held for ``for_seconds``, over a scope of targets."""
+    """A condition on one metric over a scope of targets: a threshold held for
+    ``for_seconds``, or (``kind`` no_data) no point for ``no_data_seconds``.
+
+    A no-data rule keeps its seconds in ``threshold`` too (operator ``gt``), so its
+    events read "silent for X s > N s" with the same contract as a threshold's.
+    """
 
     __tablename__ = "alert_rules"
     __table_args__ = (Index(None, "tenant", "metric"),)
@@ -33,6 +41,15 @@ class AlertRule(Base):
     enabled: Mapped[bool] = mapped_column(default=True)
     channel_ids: Mapped[list[str]] = mapped_column(
         JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
+    kind: Mapped[str] = mapped_column(String(20), default="threshold", server_default="threshold")
+    no_data_seconds: Mapped[int | None]
+    flap_max_changes: Mapped[int] = mapped_column(default=4, server_default="4")
+    flap_window_seconds: Mapped[int] = mapped_column(default=600, server_default="600")
+    auto_resolve_incidents: Mapped[bool | None]
+    """None: the tenant's incident preference decides."""
+    escalation_policy_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("escalation_policies.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
@@ -57,6 +74,7 @@ class Alert(Base):
             postgresql_where=text("state IN ('pending', 'firing')"),
         ),
         Index(None, "tenant", "state"),
+        Index(None, "rule_id", "asset_id", "started_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -71,3 +89,16 @@ class Alert(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_value: Mapped[float]
     last_ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    flapping: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Fired and resolved too often lately: still tracked, but nobody is notified."""
+    silenced_by: Mapped[list[dict[str, str]]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
+    """The silences and maintenance windows that held when it changed state
+    (``{"kind": "silence"|"maintenance", "id": ...}``): no notification, no incident."""
+
+    @property
+    def suppressed_reason(self) -> str | None:
+        if self.silenced_by:
+            return "silenced"
+        return "flapping" if self.flapping else None

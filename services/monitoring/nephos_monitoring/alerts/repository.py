@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.db import any_of
@@ -28,11 +28,24 @@ async def list_rules(session: AsyncSession, tenant: str) -> list[AlertRule]:
 
 
 async def enabled_rules(
-    session: AsyncSession, tenant: str, metrics: Sequence[str]
+    session: AsyncSession,
+    tenant: str,
+    metrics: Sequence[str],
+    asset_ids: Sequence[uuid.UUID] | None = None,
 ) -> list[AlertRule]:
+    """Enabled rules on these metrics; with ``asset_ids``, asset-scoped rules of other
+    assets are left out in SQL (a tenant may have thousands of them)."""
     query = select(AlertRule).where(
         AlertRule.tenant == tenant, AlertRule.enabled, any_of(AlertRule.__table__.c.metric, metrics)
     )
+    if asset_ids is not None:
+        scope = AlertRule.__table__.c.scope
+        query = query.where(
+            or_(
+                scope["kind"].astext != "asset",
+                any_of(scope["asset_id"].astext, [str(a) for a in asset_ids]),
+            )
+        )
     return list(await session.scalars(query))
 
 
@@ -82,3 +95,16 @@ async def firing_severities(session: AsyncSession, tenant: str) -> dict[uuid.UUI
     for asset_id, severity in rows:
         found.setdefault(asset_id, set()).add(severity)
     return found
+
+
+async def no_data_tenants(session: AsyncSession) -> list[str]:
+    """Tenants with at least one enabled no-data rule (the timer's work list)."""
+    query = select(AlertRule.tenant).where(AlertRule.enabled, AlertRule.kind == "no_data")
+    return list(await session.scalars(query.distinct()))
+
+
+async def no_data_rules(session: AsyncSession, tenant: str) -> list[AlertRule]:
+    query = select(AlertRule).where(
+        AlertRule.tenant == tenant, AlertRule.enabled, AlertRule.kind == "no_data"
+    )
+    return list(await session.scalars(query.order_by(AlertRule.created_at, AlertRule.id)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, Field, SecretStr
+from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, SecretStr
 
 
 class CollectionRequest(BaseModel):
@@ -36,3 +36,29 @@ class CollectionResult(BaseModel):
     api_calls: int
     points_received: int
     points_stored: int
+
+
+class JobRequest(BaseModel):
+    account_id: uuid.UUID
+
+
+class JobOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    account_id: uuid.UUID
+    provider: str
+    slot: datetime
+    trigger: str
+    status: str
+    requested_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    targets: int
+    api_calls: int
+    points_stored: int
+    error: str | None
+
+
+class JobList(BaseModel):
+    items: list[JobOut]

@@ -88,3 +88,24 @@ class IncidentComment(Base):
     author: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IncidentPreferences(Base):
+    """A tenant's defaults for incidents; a rule may override ``auto_resolve``."""
+
+    __tablename__ = "incident_preferences"
+
+    tenant: Mapped[str] = mapped_column(String(100), primary_key=True)
+    auto_resolve: Mapped[bool] = mapped_column(default=True)
+    """Resolve an incident when every alert joined to it has resolved."""
+    escalation_policy_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey(
+            "escalation_policies.id",
+            ondelete="SET NULL",
+            name="fk_incident_preferences_escalation_policies",
+        )
+    )
+    """Followed by incidents whose rule names no policy of its own."""
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )

@@ -7,18 +7,21 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.auth import Principal, operator, viewer
-from nephos_common.db import session_dependency
+from nephos_common.db import session_dependency, utcnow
 from nephos_common.messaging.envelope import Envelope
 from nephos_common.messaging.outbox import record
+from nephos_monitoring.escalation.repository import check_policy
 from nephos_monitoring.incidents import service
 from nephos_monitoring.incidents.models import (
     Incident,
     IncidentAlert,
     IncidentComment,
     IncidentEvent,
+    IncidentPreferences,
 )
 from nephos_monitoring.incidents.schemas import (
     AssignBody,
@@ -27,6 +30,8 @@ from nephos_monitoring.incidents.schemas import (
     IncidentDetail,
     IncidentList,
     IncidentOut,
+    PreferencesIn,
+    PreferencesOut,
     Status,
     TimelineEntry,
 )
@@ -161,3 +166,29 @@ async def resolve(
         incident_id,
         lambda i: service.resolve(session, i, principal.subject),
     )
+
+
+@router.get("/incident-preferences", response_model=PreferencesOut)
+async def get_preferences(
+    principal: Principal = viewer, session: AsyncSession = Depends(session_dependency)
+) -> PreferencesOut:
+    """The tenant's incident defaults (auto-resolve on, no escalation, until set)."""
+    found = await session.get(IncidentPreferences, principal.tenant)
+    return PreferencesOut.model_validate(found) if found is not None else PreferencesOut()
+
+
+@router.put("/incident-preferences", response_model=PreferencesOut)
+async def put_preferences(
+    body: PreferencesIn,
+    principal: Principal = operator,
+    session: AsyncSession = Depends(session_dependency),
+) -> PreferencesOut:
+    await check_policy(session, principal.tenant, body.escalation_policy_id)
+    values = body.model_dump()
+    statement = insert(IncidentPreferences).values(tenant=principal.tenant, **values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["tenant"], set_={**values, "updated_at": utcnow()}
+        )
+    )
+    return PreferencesOut.model_validate(values)

@@ -59,3 +59,16 @@ class AssignBody(BaseModel):
 
 class CommentBody(BaseModel):
     text: str = Field(min_length=1, max_length=10_000)
+
+
+class PreferencesIn(BaseModel):
+    auto_resolve: bool = Field(
+        default=True, description="Resolve an incident when all its alerts have resolved."
+    )
+    escalation_policy_id: uuid.UUID | None = Field(
+        default=None, description="Followed by incidents whose rule names no policy."
+    )
+
+
+class PreferencesOut(PreferencesIn):
+    model_config = ConfigDict(from_attributes=True)

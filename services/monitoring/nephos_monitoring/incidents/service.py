@@ -4,10 +4,8 @@ operator's actions; every change writes a timeline row and an event in the outbo
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,58 +13,27 @@ from nephos_common.contracts.monitoring import (
     AlertFired,
     AlertResolved,
     IncidentOpened,
-    IncidentResolved,
-    IncidentUpdated,
 )
 from nephos_common.db import utcnow
 from nephos_common.errors import Conflict, NotFound
 from nephos_common.messaging.envelope import Envelope
 from nephos_common.messaging.outbox import record
 from nephos_common.messaging.tables import MessagingTables
+from nephos_monitoring.alerts.models import Alert, AlertRule
+from nephos_monitoring.escalation import service as escalation
+from nephos_monitoring.incidents import timeline
 from nephos_monitoring.incidents.models import (
     OPEN_STATUSES,
     SEVERITY_RANK,
     Incident,
     IncidentAlert,
     IncidentComment,
-    IncidentEvent,
+    IncidentPreferences,
 )
 
-SOURCE = "monitoring"
+SOURCE = timeline.SOURCE
 SUBJECT = "monitoring.alert.>"
 DURABLE = "monitoring-incidents"
-
-
-def _ref(incident: Incident) -> dict[str, Any]:
-    return {
-        "incident_id": incident.id,
-        "asset_id": incident.asset_id,
-        "status": incident.status,
-        "severity": incident.severity,
-        "assignee": incident.assignee,
-        "opened_at": incident.opened_at,
-    }
-
-
-def _timeline(
-    session: AsyncSession,
-    incident: Incident,
-    kind: str,
-    actor: str | None,
-    at: datetime,
-    **detail: Any,
-) -> None:
-    session.add(
-        IncidentEvent(
-            id=uuid.uuid4(), incident_id=incident.id, kind=kind, actor=actor, detail=detail, at=at
-        )
-    )
-
-
-def updated(incident: Incident, change: str, actor: str | None) -> Envelope:
-    return IncidentUpdated(**_ref(incident), change=change, actor=actor).envelope(
-        tenant=incident.tenant, source=SOURCE
-    )
 
 
 class IncidentsConsumer:
@@ -84,8 +51,11 @@ class IncidentsConsumer:
 
 
 async def alert_fired(session: AsyncSession, tenant: str, alert: AlertFired) -> list[Envelope]:
-    """Open an incident for the target or join its open one; a replayed event is a no-op."""
+    """Open an incident for the target or join its open one; a replayed event is a no-op,
+    and so is an alert fired under a silence or a maintenance window."""
     if await session.get(IncidentAlert, alert.alert_id) is not None:
+        return []
+    if await _silenced(session, alert.alert_id):
         return []
     now = utcnow()
     new_id = await session.scalar(
@@ -128,17 +98,19 @@ async def alert_fired(session: AsyncSession, tenant: str, alert: AlertFired) -> 
         return []
     detail = {"alert_id": str(alert.alert_id), "rule": alert.rule_name, "value": alert.value}
     if opened:
-        _timeline(session, incident, "opened", None, now, severity=alert.severity, **detail)
+        timeline.add(session, incident, "opened", None, now, severity=alert.severity, **detail)
         await session.flush()
-        ref = _ref(incident)
-        return [
-            IncidentOpened(**ref, alert_id=alert.alert_id).envelope(tenant=tenant, source=SOURCE)
-        ]
+        ref = timeline.ref(incident)
+        event = IncidentOpened(**ref, alert_id=alert.alert_id).envelope(
+            tenant=tenant, source=SOURCE
+        )
+        await escalation.start(session, incident, alert.rule_id, alert.alert_id, event)
+        return [event]
     if SEVERITY_RANK.get(alert.severity, 0) > SEVERITY_RANK.get(incident.severity, 0):
         incident.severity = alert.severity
-    _timeline(session, incident, "alert_joined", None, now, severity=alert.severity, **detail)
+    timeline.add(session, incident, "alert_joined", None, now, severity=alert.severity, **detail)
     await session.flush()
-    return [updated(incident, "alert_joined", None)]
+    return [timeline.updated(incident, "alert_joined", None)]
 
 
 async def alert_resolved(
@@ -148,13 +120,41 @@ async def alert_resolved(
     if link is None or link.resolved_at is not None:
         return []
     link.resolved_at = alert.resolved_at
-    incident = await session.get(Incident, link.incident_id)
+    incident = await session.get(Incident, link.incident_id, with_for_update=True)
     if incident is None or incident.tenant != tenant or incident.status not in OPEN_STATUSES:
         return []
     detail = {"alert_id": str(alert.alert_id), "reason": alert.reason}
-    _timeline(session, incident, "alert_resolved", None, utcnow(), **detail)
+    timeline.add(session, incident, "alert_resolved", None, utcnow(), **detail)
     await session.flush()
-    return [updated(incident, "alert_resolved", None)]
+    out = [timeline.updated(incident, "alert_resolved", None)]
+    if await _all_resolved(session, incident) and await _auto_resolves(session, tenant, alert):
+        # A later instant than the row above, so the timeline reads in order.
+        out += timeline.resolve(session, incident, None, utcnow(), reason="all_alerts_resolved")
+        await session.flush()
+    return out
+
+
+async def _silenced(session: AsyncSession, alert_id: uuid.UUID) -> bool:
+    row = await session.get(Alert, alert_id)
+    return row is not None and bool(row.silenced_by)
+
+
+async def _all_resolved(session: AsyncSession, incident: Incident) -> bool:
+    still = await session.scalar(
+        select(func.count()).where(
+            IncidentAlert.incident_id == incident.id, IncidentAlert.resolved_at.is_(None)
+        )
+    )
+    return not still
+
+
+async def _auto_resolves(session: AsyncSession, tenant: str, alert: AlertResolved) -> bool:
+    """The rule's choice if it made one, else the tenant's preference (default on)."""
+    rule = await session.get(AlertRule, alert.rule_id)
+    if rule is not None and rule.tenant == tenant and rule.auto_resolve_incidents is not None:
+        return rule.auto_resolve_incidents
+    preferences = await session.get(IncidentPreferences, tenant)
+    return preferences is None or preferences.auto_resolve
 
 
 async def get(session: AsyncSession, tenant: str, incident_id: uuid.UUID) -> Incident:
@@ -175,8 +175,8 @@ async def acknowledge(session: AsyncSession, incident: Incident, actor: str) -> 
         return []
     now = utcnow()
     incident.status, incident.acknowledged_at = "acknowledged", now
-    _timeline(session, incident, "acknowledged", actor, now)
-    return [updated(incident, "acknowledged", actor)]
+    timeline.add(session, incident, "acknowledged", actor, now)
+    return [timeline.updated(incident, "acknowledged", actor)]
 
 
 async def assign(
@@ -184,8 +184,8 @@ async def assign(
 ) -> list[Envelope]:
     _require_open(incident)
     incident.assignee = assignee
-    _timeline(session, incident, "assigned", actor, utcnow(), assignee=assignee)
-    return [updated(incident, "assigned", actor)]
+    timeline.add(session, incident, "assigned", actor, utcnow(), assignee=assignee)
+    return [timeline.updated(incident, "assigned", actor)]
 
 
 async def comment(
@@ -198,17 +198,10 @@ async def comment(
             id=comment_id, incident_id=incident.id, author=actor, text=body, created_at=now
         )
     )
-    _timeline(session, incident, "commented", actor, now, comment_id=str(comment_id))
-    return [updated(incident, "commented", actor)]
+    timeline.add(session, incident, "commented", actor, now, comment_id=str(comment_id))
+    return [timeline.updated(incident, "commented", actor)]
 
 
 async def resolve(session: AsyncSession, incident: Incident, actor: str) -> list[Envelope]:
     _require_open(incident)
-    now = utcnow()
-    incident.status, incident.resolved_at = "resolved", now
-    _timeline(session, incident, "resolved", actor, now)
-    return [
-        IncidentResolved(**_ref(incident), resolved_at=now, actor=actor).envelope(
-            tenant=incident.tenant, source=SOURCE
-        )
-    ]
+    return timeline.resolve(session, incident, actor, utcnow())

@@ -41,10 +41,19 @@ async def existing(session: AsyncSession) -> dict[str, date]:
 
 
 async def ensure(session: AsyncSession, days: Iterable[date]) -> list[str]:
-    """Create the missing partitions of ``days``; returns the names created."""
+    """Create the missing partitions of ``days``; returns the names created.
+
+    Creating one is serialised by a transaction-level advisory lock (taken only
+    when something is missing): two transactions racing to create the same day
+    would otherwise both pass ``IF NOT EXISTS`` and one fail on the catalog.
+    """
+    wanted = sorted(set(days))
+    if {partition_name(d) for d in wanted} <= set(await existing(session)):
+        return []
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": PARENT})
     have = set(await existing(session))
     created = []
-    for day in sorted(set(days)):
+    for day in wanted:
         name = partition_name(day)
         if name in have:
             continue

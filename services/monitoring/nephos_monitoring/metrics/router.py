@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime
@@ -29,7 +28,13 @@ async def push_points(
     principal: Principal = operator,
     session: AsyncSession = Depends(session_dependency),
 ) -> PointsAccepted:
-    """Points pushed for the caller's own targets (hybrid machines); rules run on them."""
+    """Points pushed as plain JSON for the caller's existing targets; rules run on them.
+
+    The simple alternative to the OTLP/HTTP endpoint ``POST /v1/metrics``, which
+    OpenTelemetry collectors and SDKs speak and which creates hybrid machines'
+    targets on their first push. Points older than the raw retention are
+    accepted but not stored; ``stored`` counts the points that were new.
+    """
     ids = sorted({p.asset_id for p in data.points})
     known = await targets.by_ids(session, principal.tenant, ids)
     unknown = [str(i) for i in ids if i not in known or known[i].deleted_at is not None]
@@ -51,9 +56,14 @@ async def get_series(
     principal: Principal = viewer,
     session: AsyncSession = Depends(session_dependency),
 ) -> SeriesOut:
-    """One series; ranges longer than ``raw_series_max_hours`` come from hourly rollups."""
+    """One series at a resolution picked from the range's length.
+
+    Raw points up to ``raw_series_max_hours`` (6 h), then 5-minute rollups up
+    to ``series_5m_max_hours`` (48 h), hourly rollups up to
+    ``series_1h_max_days`` (60 days) and daily rollups beyond; ``resolution``
+    in the answer says which. Rollup points carry the bucket's avg, min and max.
+    """
     if end <= start:
         raise InvalidInput("'to' must be after 'from'", code="invalid_range")
-    settings: Settings = request.app.state.settings
-    raw_max = timedelta(hours=settings.raw_series_max_hours)
-    return await series.read(session, principal.tenant, asset_id, metric, start, end, raw_max)
+    limits = series.SeriesLimits.of(request.app.state.settings)
+    return await series.read(session, principal.tenant, asset_id, metric, start, end, limits)

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 METRIC_NAME = r"^[a-z][a-z0-9_.]{0,99}$"
+Resolution = Literal["raw", "5m", "1h", "1d"]
 
 
 class PointIn(BaseModel):
@@ -19,7 +20,7 @@ class PointIn(BaseModel):
 
 
 class PointsIn(BaseModel):
-    """Points pushed by a hybrid or on-premise machine (JSON; OTLP is to come)."""
+    """Points pushed by a hybrid or on-premise machine (the simple JSON alternative to OTLP)."""
 
     points: list[PointIn] = Field(min_length=1, max_length=10_000)
 
@@ -41,5 +42,5 @@ class SeriesOut(BaseModel):
     metric: str
     start: datetime
     end: datetime
-    resolution: Literal["raw", "1h"]
+    resolution: Resolution
     points: list[SeriesPoint]

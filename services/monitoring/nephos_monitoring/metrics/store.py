@@ -1,15 +1,17 @@
-"""Writing points: raw rows, the hourly rollup of the hours they touch, the latest value.
+"""Writing points: raw rows, the rollups of the buckets they touch, the latest value.
 
-Rows go in through ``unnest`` arrays (one statement per batch, whatever its
-size) with ``ON CONFLICT DO NOTHING RETURNING``: a collection window that
-overlaps the previous one re-reads points already stored, and only the truly
-new ones are returned, so rules never see the same point twice.
+One statement per batch, whatever its size: the points travel as ``unnest``
+arrays into ``INSERT ... ON CONFLICT DO NOTHING RETURNING``, and data-modifying
+CTEs feed exactly the returned (new) rows into the three rollups and the
+latest values. A collection window that overlaps the previous one re-reads
+points already stored; only the truly new ones are returned, rolled up and
+handed to rules, so nothing is counted or evaluated twice.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_monitoring.metrics import partitions
+from nephos_monitoring.metrics.rollups import LEVELS, merge_from
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,35 +30,37 @@ class Point:
     value: float
 
 
-_INSERT = text(
-    "INSERT INTO metric_points (tenant, asset_id, metric, ts, value) "
+_NEW = (
+    "new AS (INSERT INTO metric_points (tenant, asset_id, metric, ts, value) "
     "SELECT :tenant, a, m, t, v FROM unnest(CAST(:a AS uuid[]), CAST(:m AS text[]), "
     "CAST(:t AS timestamptz[]), CAST(:v AS float8[])) AS u(a, m, t, v) "
-    "ON CONFLICT DO NOTHING RETURNING asset_id, metric, ts, value"
+    "ON CONFLICT DO NOTHING RETURNING asset_id, metric, ts, value)"
 )
 
-_ROLLUP = text(
-    "INSERT INTO metric_rollups_1h (tenant, asset_id, metric, bucket, count, sum, min, max) "
-    "SELECT p.tenant, p.asset_id, p.metric, k.b, count(*), sum(p.value), min(p.value), "
-    "max(p.value) FROM (SELECT DISTINCT * FROM unnest(CAST(:a AS uuid[]), CAST(:m AS text[]), "
-    "CAST(:b AS timestamptz[]))) AS k(a, m, b) JOIN metric_points p ON p.tenant = :tenant "
-    "AND p.asset_id = k.a AND p.metric = k.m AND p.ts >= k.b AND p.ts < k.b + interval '1 hour' "
-    "GROUP BY p.tenant, p.asset_id, p.metric, k.b "
-    "ON CONFLICT (tenant, asset_id, metric, bucket) DO UPDATE SET count = excluded.count, "
-    "sum = excluded.sum, min = excluded.min, max = excluded.max"
-)
-
-_LATEST = text(
+_LATEST = (
     "INSERT INTO metric_latest AS l (tenant, asset_id, metric, ts, value) "
-    "SELECT :tenant, a, m, t, v FROM unnest(CAST(:a AS uuid[]), CAST(:m AS text[]), "
-    "CAST(:t AS timestamptz[]), CAST(:v AS float8[])) AS u(a, m, t, v) "
+    "SELECT DISTINCT ON (asset_id, metric) :tenant, asset_id, metric, ts, value FROM new "
+    "ORDER BY asset_id, metric, ts DESC "
     "ON CONFLICT (tenant, asset_id, metric) DO UPDATE SET ts = excluded.ts, "
     "value = excluded.value WHERE l.ts < excluded.ts"
 )
 
 
-def hour_of(ts: datetime) -> datetime:
-    return ts.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+_ANSWER = (
+    "SELECT c.n, w.asset_id, w.metric, w.ts, w.value FROM (SELECT count(*) AS n FROM new) c "
+    "LEFT JOIN (SELECT * FROM new WHERE metric = ANY(CAST(:wanted AS text[]))) w ON true"
+)
+"""How many points were new, and the new points of the metrics the caller wants back
+(one row with NULLs when none): rows nobody reads are not sent over the wire."""
+
+
+def _statement() -> str:
+    merges = [f"r{i} AS ({merge_from(level, 'new')})" for i, level in enumerate(LEVELS)]
+    ctes = ", ".join([_NEW, *merges, f"latest AS ({_LATEST})"])
+    return f"WITH {ctes} {_ANSWER}"
+
+
+_STORE = text(_statement())
 
 
 def _columns(points: Sequence[Point]) -> dict[str, list[object]]:
@@ -67,33 +72,29 @@ def _columns(points: Sequence[Point]) -> dict[str, list[object]]:
     }
 
 
+@dataclass(frozen=True)
+class Stored:
+    count: int
+    """How many of the points were new."""
+    returned: list[Point]
+    """The new points of the metrics asked for."""
+
+
 async def store(
-    session: AsyncSession, tenant: str, points: Sequence[Point], *, oldest: datetime
-) -> list[Point]:
-    """Store points newer than ``oldest`` (retention); return those not stored before."""
+    session: AsyncSession,
+    tenant: str,
+    points: Sequence[Point],
+    *,
+    oldest: datetime,
+    wanted: Collection[str],
+) -> Stored:
+    """Store points newer than ``oldest`` (retention); count those not stored before and
+    return the ones of the ``wanted`` metrics (those that rules evaluate)."""
     kept = [p for p in points if p.ts >= oldest]
     if not kept:
-        return []
+        return Stored(0, [])
     await partitions.ensure(session, {p.ts.astimezone(UTC).date() for p in kept})
-    rows = await session.execute(_INSERT, {"tenant": tenant, **_columns(kept)})
-    new = [Point(a, m, t, v) for a, m, t, v in rows]
-    if new:
-        await _roll_up(session, tenant, new)
-        await _keep_latest(session, tenant, new)
-    return new
-
-
-async def _roll_up(session: AsyncSession, tenant: str, new: Sequence[Point]) -> None:
-    """Recompute the touched hours from raw rows, so a replayed batch cannot double-count."""
-    keys = {(p.asset_id, p.metric, hour_of(p.ts)) for p in new}
-    a, m, b = zip(*keys, strict=True)
-    await session.execute(_ROLLUP, {"tenant": tenant, "a": list(a), "m": list(m), "b": list(b)})
-
-
-async def _keep_latest(session: AsyncSession, tenant: str, new: Sequence[Point]) -> None:
-    newest: dict[tuple[uuid.UUID, str], Point] = {}
-    for p in new:
-        seen = newest.get((p.asset_id, p.metric))
-        if seen is None or seen.ts < p.ts:
-            newest[(p.asset_id, p.metric)] = p
-    await session.execute(_LATEST, {"tenant": tenant, **_columns(list(newest.values()))})
+    params = {"tenant": tenant, "wanted": sorted(wanted), **_columns(kept)}
+    rows = (await session.execute(_STORE, params)).all()
+    returned = [Point(a, m, t, v) for _, a, m, t, v in rows if a is not None]
+    return Stored(int(rows[0][0]), returned)

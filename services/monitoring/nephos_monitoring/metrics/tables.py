@@ -1,4 +1,5 @@
-"""Metric storage: raw points in daily range partitions, an hourly rollup, the latest value.
+"""Metric storage: raw points in daily range partitions, 5-minute, hourly and daily
+rollups, the latest value.
 
 Core tables, not ORM classes: points are written and read in bulk, never as objects.
 The partitions themselves are created by ``metrics.partitions``, not by the metadata.
@@ -22,19 +23,30 @@ POINTS = Table(
     postgresql_partition_by="RANGE (ts)",
 )
 
-ROLLUP_1H = Table(
-    "metric_rollups_1h",
-    Base.metadata,
-    Column("tenant", String(100), nullable=False),
-    Column("asset_id", Uuid, nullable=False),
-    Column("metric", String(100), nullable=False),
-    Column("bucket", DateTime(timezone=True), nullable=False),
-    Column("count", Integer, nullable=False),
-    Column("sum", Float, nullable=False),
-    Column("min", Float, nullable=False),
-    Column("max", Float, nullable=False),
-    PrimaryKeyConstraint("tenant", "asset_id", "metric", "bucket"),
-)
+
+def _rollup(name: str) -> Table:
+    """One rollup table: count, sum, min and max of a series per bucket."""
+    return Table(
+        name,
+        Base.metadata,
+        Column("tenant", String(100), nullable=False),
+        Column("asset_id", Uuid, nullable=False),
+        Column("metric", String(100), nullable=False),
+        Column("bucket", DateTime(timezone=True), nullable=False),
+        Column("count", Integer, nullable=False),
+        Column("sum", Float, nullable=False),
+        Column("min", Float, nullable=False),
+        Column("max", Float, nullable=False),
+        PrimaryKeyConstraint("tenant", "asset_id", "metric", "bucket"),
+    )
+
+
+ROLLUP_5M = _rollup("metric_rollups_5m")
+ROLLUP_1H = _rollup("metric_rollups_1h")
+ROLLUP_1D = _rollup("metric_rollups_1d")
+
+ROLLUPS = {"5m": ROLLUP_5M, "1h": ROLLUP_1H, "1d": ROLLUP_1D}
+"""Every rollup by its resolution, finest first."""
 
 LATEST = Table(
     "metric_latest",

@@ -1,5 +1,6 @@
 """Alert events are recorded in the outbox and, in the same transaction, a delivery
-is written for each of the rule's notification channels."""
+is written for each of the rule's notification channels (suppressed, not sent, for
+an alert that is silenced, in maintenance or flapping)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from nephos_common.db import any_of, utcnow
 from nephos_common.messaging.envelope import Envelope
 from nephos_common.messaging.outbox import record
 from nephos_common.messaging.tables import MessagingTables
-from nephos_monitoring.alerts.models import AlertRule
+from nephos_monitoring.alerts.models import Alert, AlertRule
 from nephos_monitoring.notifications.models import Channel, Delivery
 
 NOTIFIED = (AlertFired.event_type, AlertResolved.event_type)
@@ -38,32 +39,58 @@ async def _queue(session: AsyncSession, events: Sequence[Envelope]) -> None:
         )
     )
     wanted = {rule_id: [uuid.UUID(c) for c in ids or []] for rule_id, ids in rows}
-    channel_ids = sorted({c for ids in wanted.values() for c in ids})
+    for event in events:
+        channel_ids = wanted.get(uuid.UUID(str(event.data["rule_id"])), [])
+        alert_id = uuid.UUID(str(event.data["alert_id"]))
+        if channel_ids:
+            reason = await _suppressed_reason(session, alert_id)
+            await queue_to_channels(session, event, channel_ids, alert_id, suppressed=reason)
+
+
+async def _suppressed_reason(session: AsyncSession, alert_id: uuid.UUID) -> str | None:
+    alert = await session.get(Alert, alert_id)
+    return alert.suppressed_reason if alert is not None else None
+
+
+async def queue_to_channels(
+    session: AsyncSession,
+    event: Envelope,
+    channel_ids: Sequence[uuid.UUID],
+    alert_id: uuid.UUID,
+    *,
+    suppressed: str | None = None,
+) -> None:
+    """One delivery of ``event`` per channel of the event's tenant (others are skipped).
+
+    A suppressed delivery is still written, with its reason and no attempt, so the
+    log shows who would have been told and why they were not.
+    """
     if not channel_ids:
         return
-    channels = {
-        (c.tenant, c.id)
-        for c in await session.scalars(
-            select(Channel).where(any_of(Channel.__table__.c.id, channel_ids))
-        )
-    }
-    now = utcnow()
-    for event in events:
-        for channel_id in wanted.get(uuid.UUID(str(event.data["rule_id"])), []):
-            if (event.tenant, channel_id) not in channels:
-                continue
-            session.add(
-                Delivery(
-                    id=uuid.uuid4(),
-                    tenant=event.tenant,
-                    channel_id=channel_id,
-                    event_id=event.id,
-                    event_type=event.type,
-                    alert_id=uuid.UUID(str(event.data["alert_id"])),
-                    payload=event.model_dump(mode="json"),
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=now,
-                )
+    known = set(
+        await session.scalars(
+            select(Channel.id).where(
+                Channel.tenant == event.tenant, any_of(Channel.__table__.c.id, list(channel_ids))
             )
+        )
+    )
+    now = utcnow()
+    for channel_id in channel_ids:
+        if channel_id not in known:
+            continue
+        session.add(
+            Delivery(
+                id=uuid.uuid4(),
+                tenant=event.tenant,
+                channel_id=channel_id,
+                event_id=event.id,
+                event_type=event.type,
+                alert_id=alert_id,
+                payload=event.model_dump(mode="json"),
+                status="suppressed" if suppressed else "pending",
+                suppressed_reason=suppressed,
+                attempts=0,
+                next_attempt_at=now,
+            )
+        )
     await session.flush()

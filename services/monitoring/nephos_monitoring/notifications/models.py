@@ -43,7 +43,8 @@ class Channel(Base):
 
 
 class Delivery(Base):
-    """pending -> delivered, or failed once the attempts are spent."""
+    """pending -> delivered, or failed once the attempts are spent; or suppressed from
+    the start (``suppressed_reason``: silenced, flapping), never sent."""
 
     __tablename__ = "notification_deliveries"
     __table_args__ = (
@@ -59,6 +60,7 @@ class Delivery(Base):
     alert_id: Mapped[uuid.UUID]
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
     status: Mapped[str] = mapped_column(String(20))
+    suppressed_reason: Mapped[str | None] = mapped_column(String(40))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -22,6 +22,7 @@ from nephos_monitoring.notifications.schemas import (
     DeliveryList,
     DeliveryOut,
 )
+from nephos_monitoring.notifications.urls import check_channel_url
 from nephos_monitoring.settings import Settings
 
 router = APIRouter(tags=["notifications"])
@@ -48,6 +49,9 @@ async def create_channel(
 ) -> ChannelOut:
     if data.credentials is not None and data.config.kind != "email":
         raise InvalidInput("credentials are for e-mail channels only")
+    settings: Settings = request.app.state.settings
+    if data.config.kind != "email":
+        await check_channel_url(str(data.config.url), settings.internal_webhooks_allowed)
     channel = Channel(
         id=uuid.uuid4(),
         tenant=principal.tenant,
@@ -55,7 +59,6 @@ async def create_channel(
         kind=data.config.kind,
         config=data.config.model_dump(mode="json"),
     )
-    settings: Settings = request.app.state.settings
     channel.seal(
         SecretBox(settings.secret_key), data.credentials.model_dump() if data.credentials else None
     )
@@ -104,7 +107,7 @@ async def check_channels(session: AsyncSession, tenant: str, ids: list[uuid.UUID
 
 @router.get("/deliveries", response_model=DeliveryList)
 async def list_deliveries(
-    status: Literal["pending", "delivered", "failed"] | None = None,
+    status: Literal["pending", "delivered", "failed", "suppressed"] | None = None,
     alert_id: uuid.UUID | None = None,
     principal: Principal = viewer,
     session: AsyncSession = Depends(session_dependency),
@@ -137,6 +140,7 @@ async def list_deliveries(
                 event_type=r.event_type,
                 alert_id=r.alert_id,
                 status=r.status,
+                suppressed_reason=r.suppressed_reason,
                 attempts=attempts[r.id],
                 next_attempt_at=r.next_attempt_at if r.status == "pending" else None,
                 created_at=r.created_at,

@@ -76,7 +76,8 @@ class DeliveryOut(BaseModel):
     channel_id: uuid.UUID
     event_type: str
     alert_id: uuid.UUID
-    status: Literal["pending", "delivered", "failed"]
+    status: Literal["pending", "delivered", "failed", "suppressed"]
+    suppressed_reason: str | None = None
     attempts: list[AttemptOut]
     next_attempt_at: datetime | None
     created_at: datetime

@@ -17,8 +17,19 @@ class SendFailed(Exception):
         self.status_code = status_code
 
 
+def _incident_summary(event: dict[str, Any]) -> str:
+    data = event["data"]
+    change = str(data.get("change") or event["type"].rsplit(".", 1)[-1]).upper()
+    return (
+        f"[INCIDENT {change}] {data['severity']}: incident {data['incident_id']} on asset "
+        f"{data['asset_id']} is {data['status']} [tenant {event['tenant']}]"
+    )
+
+
 def summary(event: dict[str, Any]) -> str:
     data = event["data"]
+    if event["type"].startswith("monitoring.incident."):
+        return _incident_summary(event)
     if event["type"].endswith(".fired"):
         head = f"[FIRING] {data['severity']}: {data['rule_name']}"
         tail = f"{data['metric']} = {data['value']} ({data['operator']} {data['threshold']})"

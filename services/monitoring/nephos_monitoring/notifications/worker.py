@@ -18,13 +18,14 @@ from sqlalchemy import select, update
 from nephos_common.crypto import SecretBox
 from nephos_common.db import Database, utcnow
 from nephos_common.tasks import stop_if_cancelled
-from nephos_monitoring.notifications import senders
+from nephos_monitoring.notifications import senders, urls
 from nephos_monitoring.notifications.models import Channel, Delivery, DeliveryAttempt
 from nephos_monitoring.settings import Settings
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
+HTTP_KINDS = ("webhook", "slack")
 BATCH = 20
 
 
@@ -70,6 +71,11 @@ async def attempt(client: httpx.AsyncClient, settings: Settings, item: Claimed) 
     if channel is None:
         raise senders.SendFailed("channel deleted")
     timeout = settings.notify_timeout_seconds
+    if channel.kind in HTTP_KINDS and not settings.internal_webhooks_allowed:
+        try:
+            await urls.refuse_internal(channel.config["url"], resolve_required=True)
+        except urls.InternalAddress as exc:
+            raise senders.SendFailed(f"internal address refused: {exc}") from exc
     if channel.kind == "webhook":
         return await senders.send_http(client, channel.config["url"], item.payload, timeout)
     if channel.kind == "slack":

@@ -1,0 +1,1 @@
+"""Monitoring benches: ingest throughput and long-range series reads."""

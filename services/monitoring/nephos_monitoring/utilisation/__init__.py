@@ -1,0 +1,1 @@
+"""Daily utilisation of servers, published once per (server, UTC day) for metering."""
