@@ -1,4 +1,4 @@
-"""``python -m bench [discovery|upsert|azure|all]``: run the benchmarks and print their figures."""
+"""``python -m bench [discovery|upsert|azure|metering|all]``: run the benches, print figures."""
 
 from __future__ import annotations
 
@@ -11,6 +11,20 @@ from bench.azure.run import AzureOptions
 from bench.azure.run import run as run_azure
 from bench.discovery.measure import DiscoveryOptions
 from bench.discovery.run import run as run_discovery
+from bench.gateway.run import GatewayOptions
+from bench.gateway.run import run as run_gateway
+from bench.metering.dashboard_run import DashboardOptions
+from bench.metering.ingest_run import IngestOptions
+from bench.metering.run import MeteringOptions
+from bench.metering.run import run as run_metering
+from bench.metering_outputs.run import OutputsOptions
+from bench.metering_outputs.run import run as run_metering_outputs
+from bench.monitoring.ingest import IngestOptions as MonitoringIngestOptions
+from bench.monitoring.ingest import run as run_monitoring_ingest
+from bench.monitoring.rules import RulesOptions
+from bench.monitoring.rules import run as run_monitoring_rules
+from bench.monitoring.series import SeriesOptions
+from bench.monitoring.series import run as run_monitoring_series
 from bench.output import emit
 from bench.upsert.run import UpsertOptions
 from bench.upsert.run import run as run_upsert
@@ -19,7 +33,21 @@ from bench.upsert.run import run as run_upsert
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     p.add_argument(
-        "which", nargs="?", default="all", choices=("all", "discovery", "upsert", "azure")
+        "which",
+        nargs="?",
+        default="all",
+        choices=(
+            "all",
+            "discovery",
+            "upsert",
+            "azure",
+            "metering",
+            "metering-outputs",
+            "monitoring-ingest",
+            "monitoring-series",
+            "monitoring-rules",
+            "gateway",
+        ),
     )
     d = DiscoveryOptions()
     p.add_argument("--scale", type=int, default=d.scale, help="estate scale (60: ~5,300)")
@@ -36,6 +64,29 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--azure-scale", type=int, default=a.scale, help="azure: scale (90: ~5,076)")
     p.add_argument("--azure-page-size", type=int, default=a.page_size, help="azure: ARM page size")
     p.add_argument("--azure-repeats", type=int, default=a.repeats, help="azure: rounds")
+    i, b = IngestOptions(), DashboardOptions()
+    p.add_argument("--metering-parts", default="ingest,dashboard", help="metering: parts to run")
+    p.add_argument("--metering-rows", type=int, default=i.rows, help="metering: CUR file rows")
+    p.add_argument("--metering-parquet", action="store_true", help="metering: also Parquet")
+    p.add_argument("--metering-profile", action="store_true", help="metering: cProfile ingest")
+    p.add_argument("--metering-month-rows", type=int, default=b.month_rows,
+                   help="metering: dashboard rows per month")  # fmt: skip
+    o = OutputsOptions()
+    p.add_argument("--outputs-rows", type=int, default=o.rows, help="metering-outputs: rows")
+    p.add_argument("--metering-repeats", type=int, default=b.repeats,
+                   help="metering: runs per dashboard question")  # fmt: skip
+    m, s = MonitoringIngestOptions(), SeriesOptions()
+    p.add_argument("--ingest-series", type=int, default=m.series, help="monitoring: series")
+    p.add_argument("--ingest-minutes", type=int, default=m.minutes, help="monitoring: minutes")
+    p.add_argument("--series-servers", type=int, default=s.servers, help="monitoring: servers")
+    p.add_argument("--series-reads", type=int, default=s.reads, help="monitoring: reads")
+    r = RulesOptions()
+    p.add_argument("--rules", type=int, default=r.rules, help="monitoring-rules: rules")
+    p.add_argument("--rules-series", type=int, default=r.series, help="monitoring-rules: series")
+    p.add_argument("--rules-samples", type=int, default=r.samples, help="monitoring-rules: pushes")
+    g = GatewayOptions()
+    p.add_argument("--gateway-rate", type=float, default=g.rate, help="gateway: requests/s")
+    p.add_argument("--gateway-seconds", type=float, default=g.seconds, help="gateway: duration")
     return p
 
 
@@ -69,6 +120,34 @@ def main() -> None:
                 concurrency=args.concurrency,
             )
         )
+    if args.which in ("all", "metering"):
+        run_metering(
+            MeteringOptions(
+                parts=tuple(args.metering_parts.split(",")),
+                ingest=IngestOptions(
+                    rows=args.metering_rows,
+                    parquet=args.metering_parquet,
+                    profile=args.metering_profile,
+                ),
+                dashboard=DashboardOptions(
+                    month_rows=args.metering_month_rows, repeats=args.metering_repeats
+                ),
+            )
+        )
+    if args.which in ("all", "metering-outputs"):
+        run_metering_outputs(OutputsOptions(rows=args.outputs_rows))
+    if args.which in ("all", "monitoring-ingest"):
+        run_monitoring_ingest(
+            MonitoringIngestOptions(series=args.ingest_series, minutes=args.ingest_minutes)
+        )
+    if args.which in ("all", "monitoring-series"):
+        run_monitoring_series(SeriesOptions(servers=args.series_servers, reads=args.series_reads))
+    if args.which in ("all", "monitoring-rules"):
+        run_monitoring_rules(
+            RulesOptions(rules=args.rules, series=args.rules_series, samples=args.rules_samples)
+        )
+    if args.which in ("all", "gateway"):
+        run_gateway(GatewayOptions(rate=args.gateway_rate, seconds=args.gateway_seconds))
     emit()
     emit(
         f"bench finished in {time.perf_counter() - started:.0f} s; load average: "

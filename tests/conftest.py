@@ -6,5 +6,6 @@ pytest_plugins = [
     "tests.fixtures.azure",
     "tests.fixtures.asset",
     "tests.fixtures.metering",
+    "tests.fixtures.metering_jobs",
     "tests.fixtures.monitoring",
 ]

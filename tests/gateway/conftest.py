@@ -8,6 +8,7 @@ behind it, the same way.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,11 +16,15 @@ from typing import Any
 import httpx
 import pytest
 
+from nephos_common.auth import Role, issue_token
+from nephos_common.db import Database
 from nephos_common.settings import Environment
+from nephos_gateway.directory import repository as directory_repo
+from nephos_gateway.directory import service as directory
 from nephos_gateway.main import EVENTS_STREAM, create_app
 from nephos_gateway.settings import Settings
 from tests.fixtures.asset import AssetService
-from tests.fixtures.infra import NATS_URL, DatabaseFactory, bearer, running, wipe_streams
+from tests.fixtures.infra import NATS_URL, DatabaseFactory, running, wipe_streams
 from tests.fixtures.metering import MeteringService
 from tests.fixtures.monitoring import MonitoringService
 
@@ -48,9 +53,18 @@ class Gateway:
     metering: CountingTransport | None = None
     monitoring: CountingTransport | None = None
     responses: list[str] = field(default_factory=list)
+    pending: set[tuple[str, str]] = field(default_factory=set)
+    """(company, role) of tokens handed out but not yet put in the directory."""
 
     def auth(self, tenant: str = "acme", role: str = "admin") -> dict[str, str]:
-        return bearer(self.settings, tenant, role)
+        """A token of the company's user with that role, who joins the directory before use."""
+        self.pending.add((tenant, role))
+        return user_bearer(self.settings, tenant, role)
+
+    async def enrol_pending(self) -> None:
+        pending, self.pending = sorted(self.pending), set()
+        for tenant, role in pending:
+            await enrol(self.app.state.database, tenant, role)
 
     async def query(
         self,
@@ -61,13 +75,46 @@ class Gateway:
     ) -> dict[str, Any]:
         """POST one operation; returns the whole GraphQL response body."""
         body = {"query": document, "variables": variables or {}}
-        response = await self.client.post(
-            "/graphql", json=body, headers=self.auth() if headers is None else headers
-        )
+        headers = self.auth() if headers is None else headers
+        await self.enrol_pending()
+        response = await self.client.post("/graphql", json=body, headers=headers)
         assert response.status_code == 200, response.text
         self.responses.append(response.text)
         result: dict[str, Any] = response.json()
         return result
+
+
+def user_subject(tenant: str, role: str) -> str:
+    return f"{role}@{tenant}"
+
+
+def user_bearer(settings: Settings, tenant: str = "acme", role: str = "admin") -> dict[str, str]:
+    """The identity provider's token of the company's user with that role."""
+    token = issue_token(settings, subject=user_subject(tenant, role), tenant=tenant, role=role)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def enrol(
+    database: Database, tenant: str, role: str, subject: str | None = None
+) -> uuid.UUID:
+    """Put the user (and their company) in the directory, as an admin would; returns its id."""
+    subject = subject or user_subject(tenant, role)
+    async with database.transaction() as session:
+        if await directory_repo.company(session, tenant) is None:
+            await directory.create_company(session, company_id=tenant, name=tenant.title())
+        user = await directory_repo.user_by_subject(session, subject)
+        if user is None:
+            user = await directory.add_user(
+                session,
+                tenant,
+                subject=subject,
+                email=subject,
+                name=subject,
+                role=Role[role.upper()],
+            )
+        else:
+            await directory.set_role(session, tenant, user.id, Role[role.upper()])
+        return user.id
 
 
 def gateway_settings(database_url: str, **overrides: Any) -> Settings:

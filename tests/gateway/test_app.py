@@ -16,8 +16,8 @@ from nephos_common.settings import Environment
 from nephos_gateway.main import create_app
 from nephos_gateway.schema import build_schema, sdl
 from nephos_gateway.settings import Settings
-from tests.fixtures.infra import DatabaseFactory, bearer, running
-from tests.gateway.conftest import gateway_settings
+from tests.fixtures.infra import DatabaseFactory, running
+from tests.gateway.conftest import enrol, gateway_settings, user_bearer
 from tests.gateway.flows import REGISTER
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
@@ -31,27 +31,27 @@ def test_schema_file_matches_the_code() -> None:
 
 
 def test_production_turns_exploration_off_unless_asked() -> None:
-    secret = "s" * 40
-    production = Settings(environment=Environment.PRODUCTION, jwt_secret=secret)
-    chosen = Settings(environment=Environment.PRODUCTION, graphiql=True, jwt_secret=secret)
+    secrets: dict[str, Any] = {"jwt_secret": "s" * 40, "internal_secret": "i" * 40}
+    production = Settings(environment=Environment.PRODUCTION, **secrets)
+    chosen = Settings(environment=Environment.PRODUCTION, graphiql=True, **secrets)
     assert (production.graphiql, production.introspection) == (False, False)
     assert (chosen.graphiql, chosen.introspection) == (True, False)
     assert Settings().graphiql is Settings().introspection is True
 
 
 async def _post(app: Any, settings: Settings, body: dict[str, Any]) -> dict[str, Any]:
-    # No lifespan needed: validation rules refuse the document before any resolver runs.
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://gateway"
-    ) as client:
-        response = await client.post("/graphql", json=body, headers=bearer(settings))
+    """POST as an admin of the directory, on a gateway whose lifespan runs."""
+    async with running(app, "http://gateway") as client:
+        await enrol(app.state.database, "acme", "admin")
+        response = await client.post("/graphql", json=body, headers=user_bearer(settings))
         result: dict[str, Any] = response.json()
         return result
 
 
-async def test_introspection_and_graphiql_follow_settings() -> None:
-    closed = Settings(introspection=False, graphiql=False)
-    open_ = Settings()
+async def test_introspection_and_graphiql_follow_settings(databases: DatabaseFactory) -> None:
+    database_url = await databases.create("nephos_gateway")
+    closed = gateway_settings(database_url, introspection=False, graphiql=False)
+    open_ = gateway_settings(database_url)
     refused = await _post(create_app(closed), closed, INTROSPECT)
     allowed = await _post(create_app(open_), open_, INTROSPECT)
 
@@ -74,7 +74,8 @@ async def gateway_without_asset(databases: DatabaseFactory) -> AsyncIterator[htt
     settings = gateway_settings(await databases.create("nephos_gateway"))
     app = create_app(settings, transports={"asset": _Down()})
     async with running(app, "http://gateway") as client:
-        client.headers.update(bearer(settings))
+        await enrol(app.state.database, "acme", "viewer")
+        client.headers.update(user_bearer(settings, "acme", "viewer"))
         yield client
 
 
@@ -82,7 +83,7 @@ async def test_an_unreachable_service_is_reported_not_leaked(
     gateway_without_asset: httpx.AsyncClient,
 ) -> None:
     response = await gateway_without_asset.post(
-        "/graphql", json={"query": "{ cloudAccounts { id } }"}
+        "/graphql", json={"query": "{ cloudAccounts { nodes { id } } }"}
     )
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
@@ -109,10 +110,10 @@ class _Records(logging.Handler):
     ],
 )
 async def test_refused_variables_are_neither_echoed_nor_logged(
-    credentials: dict[str, Any],
+    credentials: dict[str, Any], databases: DatabaseFactory
 ) -> None:
-    settings = Settings()
-    app = create_app(settings)
+    settings = gateway_settings(await databases.create("nephos_gateway"))
+    app = create_app(settings)  # before the handler: building an app configures logging
     records = _Records()
     logging.getLogger().addHandler(records)
     variables = {"input": {"name": "x", "credentials": credentials}}
@@ -135,12 +136,15 @@ def _ws_client() -> Any:
     return TestClient(create_app(Settings()))
 
 
-def test_graphql_transport_ws_is_spoken() -> None:
+def test_graphql_transport_ws_is_spoken_and_needs_a_token() -> None:
+    """The full handshake with a token is in ``test_subscriptions``."""
     client = _ws_client()
     with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
         assert ws.accepted_subprotocol == "graphql-transport-ws"
         ws.send_json({"type": "connection_init"})
-        assert ws.receive_json() == {"type": "connection_ack"}
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4403
 
 
 def test_the_legacy_graphql_ws_protocol_is_refused() -> None:

@@ -56,7 +56,9 @@ async def test_an_azure_account_is_registered_and_its_secret_never_returned(
     body = await gateway.query(REGISTER, {"input": _input()})
     payload = body["data"]["registerCloudAccount"]
     account = payload["account"]
-    listed = await gateway.query("{ cloudAccounts { id provider authMethod authEndpointUrl } }")
+    listed = await gateway.query(
+        "{ cloudAccounts { nodes { id provider authMethod authEndpointUrl } } }"
+    )
     rotated = await gateway.query(
         UPDATE, {"id": account["id"], "input": {"credentials": _azure(clientSecret="rotated-x")}}
     )
@@ -69,7 +71,7 @@ async def test_an_azure_account_is_registered_and_its_secret_never_returned(
     assert (account["provider"], account["authMethod"]) == ("azure", "client_secret")
     assert (account["endpointUrl"], account["authEndpointUrl"]) == (ARM, AUTHORITY)
     assert (account["regions"], account["status"]) == (["westeurope"], "unverified")
-    assert listed["data"]["cloudAccounts"] == [
+    assert listed["data"]["cloudAccounts"]["nodes"] == [
         {"id": account["id"], "provider": "azure", "authMethod": "client_secret",
          "authEndpointUrl": AUTHORITY}
     ]  # fmt: skip

@@ -16,7 +16,7 @@ query Costs($asOf: Date, $from: Date!, $to: Date!, $groupBy: CostGroupBy!) {
   costSummary(from: $from, to: $to, groupBy: $groupBy) {
     from to groupBy items { key currency billedCost effectiveCost }
   }
-  deliveries { id accountId status rowCount billedCostTotal billingCurrency finishedAt }
+  deliveries { nodes { id accountId status rowCount billedCostTotal billingCurrency finishedAt } }
 }
 """
 
@@ -50,7 +50,7 @@ async def test_cost_overview_summary_and_deliveries_after_an_ingest(
     billed = sum(Decimal(i["billedCost"]) for i in summary["items"])
     assert billed == sum(line.cost for line in lines)
     assert all(isinstance(i["effectiveCost"], str) for i in summary["items"])
-    (delivery,) = body["data"]["deliveries"]
+    (delivery,) = body["data"]["deliveries"]["nodes"]
     assert delivery["status"] == "succeeded"
     assert delivery["rowCount"] == len(rows)
     assert Decimal(delivery["billedCostTotal"]) == billed
@@ -72,9 +72,9 @@ async def test_one_company_never_sees_another_companys_costs(
     assert "errors" not in globex, globex
     assert Decimal(globex["data"]["costOverview"]["monthToDate"]) == 0
     assert globex["data"]["costSummary"]["items"] == []
-    assert globex["data"]["deliveries"] == []
+    assert globex["data"]["deliveries"]["nodes"] == []
     assert Decimal(acme["data"]["costOverview"]["monthToDate"]) > 0
-    assert len(acme["data"]["deliveries"]) == 1
+    assert len(acme["data"]["deliveries"]["nodes"]) == 1
 
 
 async def test_a_bad_range_is_the_callers_error(observed_gateway: Gateway) -> None:

@@ -11,6 +11,7 @@ import httpx
 from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXAsyncTransport
 
+from nephos_common.auth import TokenVerifier
 from nephos_devstack.aws_estate import EstateManifest, seed_estate
 from tests.gateway.conftest import Gateway
 from tests.gateway.flows import (
@@ -71,6 +72,7 @@ async def _register_with_gql(gw: Gateway, endpoint_url: str) -> dict[str, Any]:
         headers=gw.auth(),
         transport=httpx.ASGITransport(app=gw.app),
     )
+    await gw.enrol_pending()
     client = Client(transport=transport, schema=SCHEMA_FILE.read_text())
     async with client as session:
         request = GraphQLRequest(
@@ -194,11 +196,14 @@ async def test_caller_identity_and_trace_are_forwarded(gateway: Gateway) -> None
         "X-Request-ID": "req-gateway-test",
         "traceparent": f"00-{trace}-00f067aa0ba902b7-01",
     }
-    body = await gateway.query("{ cloudAccounts { id } }", headers=headers)
+    body = await gateway.query("{ cloudAccounts { nodes { id } } }", headers=headers)
 
-    assert body["data"] == {"cloudAccounts": []}
+    assert body["data"] == {"cloudAccounts": {"nodes": []}}
     sent = gateway.asset.requests[-1]
-    assert sent.headers["Authorization"] == headers["Authorization"]
+    # Not the user's token: the company and role the gateway decided, signed for the services.
+    forwarded = sent.headers["Authorization"].removeprefix("Bearer ")
+    assert forwarded != headers["Authorization"].removeprefix("Bearer ")
+    assert TokenVerifier.is_internal(forwarded)
     assert sent.headers["X-Nephos-Tenant"] == "acme"
     assert sent.headers["X-Request-ID"] == "req-gateway-test"
     assert sent.headers["traceparent"].split("-")[1] == trace

@@ -21,9 +21,13 @@ query Monitoring {
     byStatus { status count }
     cpuHistogram { band count }
   }
-  targets { assetId name status lastSeen asset { id } }
-  alertRules { id name operator threshold severity scope { kind category assetId tags { key } } }
-  alerts(state: FIRING) { id state severity lastValue assetId rule { id name } asset { id } }
+  targets { nodes { assetId name status lastSeen asset { id } } }
+  alertRules {
+    nodes { id name operator threshold severity scope { kind category assetId tags { key } } }
+  }
+  alerts(state: FIRING) {
+    nodes { id state severity lastValue assetId rule { id name } asset { id } }
+  }
 }
 """
 
@@ -69,10 +73,10 @@ async def test_overview_and_a_firing_rule_show_through_graphql(
     assert (by_status["CRITICAL"], by_status["NORMAL"]) == (1, 1)
     cpu = {b["band"]: b["count"] for b in overview["cpuHistogram"]}
     assert (cpu["80-100"], cpu["20-40"]) == (1, 1)
-    statuses = {t["assetId"]: t["status"] for t in data["targets"]}
+    statuses = {t["assetId"]: t["status"] for t in data["targets"]["nodes"]}
     assert statuses == {str(hot["asset_id"]): "CRITICAL", str(cool["asset_id"]): "NORMAL"}
-    assert all(t["asset"] is None for t in data["targets"])  # not in this inventory
-    (found_rule,) = data["alertRules"]
+    assert all(t["asset"] is None for t in data["targets"]["nodes"])  # not in this inventory
+    (found_rule,) = data["alertRules"]["nodes"]
     assert found_rule["scope"] == {
         "kind": "category",
         "category": "server",
@@ -80,7 +84,7 @@ async def test_overview_and_a_firing_rule_show_through_graphql(
         "tags": None,
     }
     assert (found_rule["operator"], found_rule["severity"]) == ("GT", "CRITICAL")
-    (alert,) = data["alerts"]
+    (alert,) = data["alerts"]["nodes"]
     assert (alert["state"], alert["assetId"], alert["lastValue"]) == (
         "FIRING",
         str(hot["asset_id"]),
@@ -103,10 +107,13 @@ async def test_one_company_never_sees_another_companys_monitoring(
     assert "errors" not in globex, globex
     assert globex["data"]["monitoringOverview"]["targetsTotal"] == 0
     assert globex["data"]["monitoringOverview"]["firingAlerts"] == 0
-    assert (globex["data"]["targets"], globex["data"]["alertRules"]) == ([], [])
-    assert globex["data"]["alerts"] == []
-    assert len(acme["data"]["alerts"]) == 1
-    assert len(acme["data"]["targets"]) == 1
+    assert (globex["data"]["targets"], globex["data"]["alertRules"]) == (
+        {"nodes": []},
+        {"nodes": []},
+    )
+    assert globex["data"]["alerts"]["nodes"] == []
+    assert len(acme["data"]["alerts"]["nodes"]) == 1
+    assert len(acme["data"]["targets"]["nodes"]) == 1
 
 
 async def test_asset_alerts_cost_two_monitoring_calls_whatever_the_page_size(

@@ -32,7 +32,7 @@ async def test_missing_or_invalid_token_is_unauthenticated(gateway: Gateway) -> 
         {"Authorization": f"Bearer {expired}"},
     ]
     for headers in attempts:
-        body = await gateway.query("{ cloudAccounts { id } }", headers=headers)
+        body = await gateway.query("{ cloudAccounts { nodes { id } } }", headers=headers)
         assert body["data"] is None
         assert _codes(body) == ["UNAUTHENTICATED"], body
     assert gateway.asset.requests == []
@@ -61,7 +61,7 @@ async def test_roles_are_enforced_before_the_service_is_called(
 
 async def test_acting_for_a_foreign_company_is_forbidden(gateway: Gateway) -> None:
     headers = {**gateway.auth(tenant="acme"), "X-Nephos-Tenant": "globex"}
-    body = await gateway.query("{ cloudAccounts { id } }", headers=headers)
+    body = await gateway.query("{ cloudAccounts { nodes { id } } }", headers=headers)
     assert _codes(body) == ["FORBIDDEN"]
 
 
@@ -133,12 +133,12 @@ def _nested(depth: int) -> str:
     [
         pytest.param(_nested(6), "depth", id="too-deep"),
         pytest.param(
-            "{ " + " ".join(f"a{i}: cloudAccounts {{ id }}" for i in range(40)) + " }",
+            "{ " + " ".join(f"a{i}: cloudAccounts {{ nodes {{ id }} }}" for i in range(40)) + " }",
             "aliases",
             id="too-many-aliases",
         ),
         pytest.param(
-            "{ cloudAccounts { " + " ".join(["id"] * 3000) + " } }",
+            "{ cloudAccounts { nodes { " + " ".join(["id"] * 3000) + " } } }",
             "tokens",
             id="too-many-tokens",
         ),
@@ -160,7 +160,7 @@ async def test_unexpected_failures_are_masked(
         raise RuntimeError("connection string postgres://admin:hunter2@db")
 
     monkeypatch.setattr(AssetClient, "list_accounts", explode)
-    body = await gateway.query("{ cloudAccounts { id } }")
+    body = await gateway.query("{ cloudAccounts { nodes { id } } }")
 
     assert body["errors"][0]["message"] == "Unexpected error."
     assert body["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}

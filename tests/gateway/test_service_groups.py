@@ -128,7 +128,7 @@ async def test_a_group_by_rule_lists_its_members_their_summary_and_their_groups(
     renamed = await gateway.query(
         UPDATE, {"id": group["id"], "input": {"name": "Tickets", "description": "Sales"}}
     )
-    listed = await gateway.query("{ serviceGroups { id name description memberCount } }")
+    listed = await gateway.query("{ serviceGroups { nodes { id name description memberCount } } }")
 
     assert added["data"]["addServiceGroupMembers"]["serviceGroup"]["memberCount"] == len(web) + 2
     assert removed["data"]["removeServiceGroupMember"]["serviceGroup"] == {
@@ -136,7 +136,7 @@ async def test_a_group_by_rule_lists_its_members_their_summary_and_their_groups(
         "explicitMemberIds": [outsider],
     }
     assert renamed["data"]["updateServiceGroup"]["serviceGroup"]["rule"] == group["rule"]
-    assert listed["data"]["serviceGroups"] == [
+    assert listed["data"]["serviceGroups"]["nodes"] == [
         {"id": group["id"], "name": "Tickets", "description": "Sales",
          "memberCount": len(web) + 1}
     ]  # fmt: skip
@@ -194,8 +194,8 @@ async def test_viewers_read_groups_but_cannot_change_them(gateway: Gateway) -> N
     ):
         body = await gateway.query(document, variables, headers=viewer)
         assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
-    seen = await gateway.query("{ serviceGroups { name } }", headers=viewer)
-    assert seen["data"] == {"serviceGroups": [{"name": "Payments"}]}
+    seen = await gateway.query("{ serviceGroups { nodes { name } } }", headers=viewer)
+    assert seen["data"] == {"serviceGroups": {"nodes": [{"name": "Payments"}]}}
 
 
 async def test_another_company_cannot_see_or_change_a_group(gateway: Gateway) -> None:
@@ -203,14 +203,14 @@ async def test_another_company_cannot_see_or_change_a_group(gateway: Gateway) ->
     globex = gateway.auth(tenant="globex")
 
     read = await gateway.query(GROUP, {"id": group["id"]}, headers=globex)
-    listed = await gateway.query("{ serviceGroups { id } }", headers=globex)
+    listed = await gateway.query("{ serviceGroups { nodes { id } } }", headers=globex)
     changed = await gateway.query(
         UPDATE, {"id": group["id"], "input": {"rule": "Team=x"}}, headers=globex
     )
     deleted = await gateway.query(DELETE, {"id": group["id"]}, headers=globex)
 
     assert read["data"] == {"serviceGroup": None}
-    assert listed["data"] == {"serviceGroups": []}
+    assert listed["data"] == {"serviceGroups": {"nodes": []}}
     assert changed["data"]["updateServiceGroup"]["userErrors"][0]["code"] == "GROUP_NOT_FOUND"
     assert deleted["data"]["deleteServiceGroup"]["deletedId"] is None
     still = await gateway.query(GROUP, {"id": group["id"]})

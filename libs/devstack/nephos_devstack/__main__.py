@@ -1,4 +1,4 @@
-"""Command line of the local stack: ``python -m nephos_devstack {run,demo,token}``."""
+"""Command line of the local stack: ``python -m nephos_devstack {run,demo,token,add-user}``."""
 
 from __future__ import annotations
 
@@ -26,11 +26,45 @@ def _parser() -> argparse.ArgumentParser:
             help="start only these services (asset, metering, monitoring, gateway)",
         )
     token = commands.add_parser("token", help="print a dev token signed with the local secret")
-    token.add_argument("--tenant", default="demo")
-    token.add_argument("--role", default="admin", choices=[r.name.lower() for r in Role])
-    token.add_argument("--subject", default="dev@nephos.local")
+    token.add_argument(
+        "--tenant", default="demo", help="the company (the gateway's default for this user)"
+    )
+    token.add_argument(
+        "--role",
+        default="admin",
+        choices=[r.name.lower() for r in Role],
+        help="read only by services called directly; the gateway takes roles from its directory",
+    )
+    token.add_argument(
+        "--subject",
+        default="dev@nephos.local",
+        help="the user, as the gateway's directory knows them",
+    )
     token.add_argument("--ttl-hours", type=float, default=12.0)
+    user = commands.add_parser(
+        "add-user", help="add a user (and a new company) to the running stack's gateway"
+    )
+    user.add_argument("--tenant", default="demo")
+    user.add_argument("--subject", required=True)
+    user.add_argument("--role", default="viewer", choices=[r.name.lower() for r in Role])
     return parser
+
+
+def _add_user(args: argparse.Namespace) -> int:
+    from nephos_devstack.config import GATEWAY
+    from nephos_devstack.embedded import database_url
+    from nephos_devstack.seeding import add_user
+
+    s = DevstackSettings()
+    server = s.database_url or f"postgresql://postgres@127.0.0.1:{s.postgres_port}"
+    url = database_url(server, GATEWAY.database)
+    try:
+        said = asyncio.run(add_user(url, company=args.tenant, subject=args.subject, role=args.role))
+    except RuntimeError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 1
+    sys.stdout.write(said + "\n")
+    return 0
 
 
 def _token(args: argparse.Namespace) -> int:
@@ -51,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "token":
         return _token(args)
+    if args.command == "add-user":
+        return _add_user(args)
     from nephos_devstack.run import run_stack
 
     try:

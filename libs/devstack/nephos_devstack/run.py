@@ -28,6 +28,7 @@ from nephos_devstack.config import (
 from nephos_devstack.devsecrets import DevSecrets, load_or_create
 from nephos_devstack.embedded import Infra, database_url, ensure_databases, migrate, start_infra
 from nephos_devstack.process import ServiceFailed, ServiceProcess
+from nephos_devstack.seeding import seed_directory
 
 EXIT_INTERRUPTED = 130
 
@@ -120,7 +121,10 @@ class Stack:
                 return failures
             say(f"Migrating {svc.database} ...")
             try:
-                await migrate(svc.package, database_url(self.infra.server_url, svc.database))
+                url = database_url(self.infra.server_url, svc.database)
+                await migrate(svc.package, url)
+                if svc == GATEWAY:
+                    await seed_directory(url)
             except Exception as exc:
                 reason = f"migrations failed: {type(exc).__name__}: {exc}"
                 failures.append(ServiceFailed(svc.name, reason))

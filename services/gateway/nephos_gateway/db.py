@@ -1,9 +1,5 @@
-"""The gateway's metadata: the messaging tables for now.
-
-Users and companies (the portal's own data) arrive here in a later change;
-the database exists already so that the gateway boots, migrates and reports
-readiness exactly like every other service.
-"""
+"""The gateway's metadata: the messaging tables, and the directory (``directory.models``):
+companies, users, user groups and their roles, the portal's own data."""
 
 from __future__ import annotations
 

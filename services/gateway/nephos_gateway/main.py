@@ -16,7 +16,9 @@ from nephos_common.app import ServiceSpec, create_service_app
 from nephos_common.messaging.nats import StreamSpec
 from nephos_gateway.clients import ServicePools
 from nephos_gateway.db import MESSAGING, Base
+from nephos_gateway.directory.door import Door
 from nephos_gateway.schema.router import graphql_router
+from nephos_gateway.schema.subscription_hub import EventHub
 from nephos_gateway.settings import Settings
 
 EVENTS_STREAM = StreamSpec(name="GATEWAY", subjects=("gateway.>",))
@@ -39,7 +41,7 @@ def create_app(
             tables=MESSAGING,
             routers=(graphql_router(settings),),
             streams=(EVENTS_STREAM,),
-            extra_state={"pools": pools},
+            extra_state={"pools": pools, "door": Door(settings)},
         )
     )
     _own_pools(app, pools)
@@ -47,12 +49,19 @@ def create_app(
 
 
 def _own_pools(app: FastAPI, pools: ServicePools) -> None:
-    """Open the connection pools around the common lifespan and close them after it."""
+    """Open the connection pools around the common lifespan and close them after it;
+    inside it (once NATS is set up), feed the subscriptions' event hub."""
     inner = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with pools, inner(app):
-            yield
+            hub = EventHub(app.state.nats, app.state.settings.subscriber_queue_size)
+            app.state.event_hub = hub
+            hub.start()
+            try:
+                yield
+            finally:
+                await hub.stop()
 
     app.router.lifespan_context = lifespan

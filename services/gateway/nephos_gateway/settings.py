@@ -30,11 +30,35 @@ class Settings(ServiceSettings):
     max_query_depth: int = Field(default=10, ge=1)
     max_aliases: int = Field(default=30, ge=1)
     max_tokens: int = Field(default=2000, ge=1)
+    max_query_cost: int = Field(
+        default=20_000,
+        ge=1,
+        description="Largest estimated cost of one operation (fields times list sizes).",
+    )
+    subscriber_queue_size: int = Field(
+        default=100,
+        ge=1,
+        description="Events held for one slow websocket subscriber; older ones are dropped.",
+    )
     max_page_size: int = Field(
         default=200,
         ge=1,
         le=250,
         description="Largest `first`; resuming mid-page asks the service for up to twice this.",
+    )
+    access_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="Keep the directory's answer for a user this long (0: ask every time); "
+        "changes made through this gateway apply at once.",
+    )
+    jwks_max_age_seconds: float = Field(
+        default=300.0, gt=0, description="Refetch the OIDC issuer's keys after this long."
+    )
+    jwks_min_refresh_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="A token with an unknown key id refetches the keys at most this often.",
     )
 
     @model_validator(mode="before")

@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from nephos_devstack.arm_server import monitor
 from nephos_devstack.arm_server.store import TOKEN_LIFETIME_SECONDS, ArmServer, Item
 
 VM_KIND = "microsoft.compute/virtualmachines"
@@ -219,8 +220,18 @@ def build_app(arm: ArmServer) -> Starlette:
             "token",
         ]:
             return await _token(request, arm, parts[0])
+        if request.method == "GET" and monitor.is_metrics_path(parts):
+            return await monitor.metrics(request, arm, parts)
         if request.method == "GET" and parts and parts[0].lower() == "subscriptions":
             return await _arm(request, arm, parts)
+        from nephos_devstack.arm_server import cost_management  # imports this module
+
+        if (
+            parts
+            and parts[0].lower() == "subscriptions"
+            and cost_management.is_query(request.method, parts)
+        ):
+            return await cost_management.answer_query(request, arm, parts)
         return arm_error(404, "NotFound", f"No route for {request.method} '{request.url.path}'.")
 
     return Starlette(routes=[Route("/{path:path}", dispatch, methods=["GET", "POST"])])

@@ -72,6 +72,7 @@ class ArmServer:
         self.calls: Counter[str] = Counter()
         self._collections: dict[str, list[Item]] = {}
         self._children: dict[tuple[str, str], list[Item]] = {}
+        self.cost_rows: list[Any] = []  # ``cost_management.CostRow``s, seeded there
         self._principals = {self.config.client_id: self.config.client_secret}
         self._tokens: dict[str, float] = {}
         self._lock = threading.Lock()

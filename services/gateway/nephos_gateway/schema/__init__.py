@@ -16,10 +16,16 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from nephos_gateway.schema.base import GatewaySchema
+from nephos_gateway.schema.cost import CostLimits, QueryCostLimiter
+from nephos_gateway.schema.directory import company
 from nephos_gateway.schema.mutation import Mutation
 from nephos_gateway.schema.query import Query
 from nephos_gateway.schema.security import Authentication, MaskInternalErrors
+from nephos_gateway.schema.subscription import Subscription
 from nephos_gateway.settings import Settings
+
+DIRECTIVES = [company]
+"""``@company(id:)``: the operation acts for that company."""
 
 
 def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
@@ -31,6 +37,7 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
         partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(QueryCostLimiter, limits=_cost_limits(settings)),
         Authentication,
         MaskInternalErrors,
     ]
@@ -39,14 +46,26 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     return extensions
 
 
+def _cost_limits(settings: Settings) -> CostLimits:
+    return CostLimits(max_cost=settings.max_query_cost, max_page_size=settings.max_page_size)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     # Without introspection, "did you mean" suggestions would still map the schema out.
     config = StrawberryConfig(disable_field_suggestions=not settings.introspection)
     return GatewaySchema(
-        query=Query, mutation=Mutation, extensions=_extensions(settings), config=config
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        directives=DIRECTIVES,
+        extensions=_extensions(settings),
+        config=config,
     )
 
 
 def sdl() -> str:
     """The schema's SDL; the same for any settings (they change only limits)."""
-    return str(GatewaySchema(query=Query, mutation=Mutation)) + "\n"
+    schema = GatewaySchema(
+        query=Query, mutation=Mutation, subscription=Subscription, directives=DIRECTIVES
+    )
+    return str(schema) + "\n"

@@ -1,9 +1,12 @@
 """Per-request GraphQL context: the verified caller, its service clients, its DataLoaders.
 
-The token is verified here, once per request, but a failure is only
-recorded: the ``Authentication`` extension turns it into a GraphQL error, so
-a bad token gets a GraphQL answer (``extensions.code``) rather than a bare
-HTTP 401 that GraphQL clients handle poorly.
+The caller is admitted once per request, when execution starts (the
+``Authentication`` extension calls ``authorize``): the token is verified, the
+directory decides the company and role, and a failure becomes a GraphQL error
+(``extensions.code``) rather than a bare HTTP 401 that GraphQL clients handle
+poorly. A document refused by validation never reaches the directory.
+Services are called with a short-lived internal token carrying the decided
+company and role, never with the user's own token.
 
 DataLoaders are made per request on purpose: their cache must never serve
 one caller's (one company's) rows to another.
@@ -18,16 +21,20 @@ the newest 1,000 alerts of the company; older ones do not show on assets.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
-from nephos_common.auth import TENANT_HEADER, Principal, TokenVerifier
+from nephos_common.auth import TENANT_HEADER, Principal, issue_internal_token
+from nephos_common.db import Database
 from nephos_common.errors import NephosError, Unauthenticated
 from nephos_gateway.clients import ServicePools
 from nephos_gateway.clients import asset_models as m
@@ -36,9 +43,15 @@ from nephos_gateway.clients.asset import AssetClient, canonical_id
 from nephos_gateway.clients.base import Caller
 from nephos_gateway.clients.metering import MeteringClient
 from nephos_gateway.clients.monitoring import MonitoringClient
+from nephos_gateway.directory.door import Door, bearer_of
+from nephos_gateway.directory.service import Access
 from nephos_gateway.settings import Settings
 
 T = TypeVar("T")
+
+INTERNAL_TOKEN_TTL = 300
+INTERNAL_TOKEN_REUSE = 120.0
+"""Seconds a request reuses its internal token; well within its lifetime."""
 
 
 class Once(Generic[T]):
@@ -149,13 +162,21 @@ class GatewayContext(BaseContext):
         principal: Principal | None,
         auth_error: NephosError | None = None,
         traceparent: str | None = None,
+        *,
+        authorization: str | None = None,
+        company: str | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.principal = principal
         self.auth_error = auth_error
+        self.access: Access | None = None
+        self._authorization = authorization
+        self._company = company
         self._pools = pools
         self._traceparent = traceparent
+        self._internal_token: str | None = None
+        self._internal_token_at = 0.0
         self._asset: AssetClient | None = None
         self._metering: MeteringClient | None = None
         self._monitoring: MonitoringClient | None = None
@@ -168,9 +189,70 @@ class GatewayContext(BaseContext):
             raise self.auth_error or Unauthenticated("a bearer token is required")
         return self.principal
 
+    async def authorize(self, company: str | None = None) -> None:
+        """Admit the caller once: verify the token, then ask the directory (memoised).
+
+        ``company``: the operation's ``@company``, which wins over the header.
+        """
+        if self.principal is not None or self.auth_error is not None:
+            return
+        self._company = company or self._company
+        try:
+            token = bearer_of(self._authorization)
+            door: Door = self._app_state().door
+            self.access = await door.admit(self.database, token, self._company)
+        except NephosError as exc:
+            self.auth_error = exc
+            return
+        self.principal = self.access.principal(token)
+
+    async def sign_in(self, authorization: str | None, company: str | None = None) -> None:
+        """Admit a caller whose credentials came otherwise than in headers (``connection_init``).
+
+        Afterwards ``principal`` is set, or ``auth_error`` says why not.
+        """
+        self._authorization, self._company = authorization, company or None
+        self.principal, self.auth_error, self.access = None, None, None
+        self._internal_token = None
+        await self.authorize()
+
+    @property
+    def admitted(self) -> Access:
+        """The directory's decision; directory resolvers need the user's id, not only a role."""
+        if self.access is None:
+            raise self.auth_error or Unauthenticated("a bearer token is required")
+        return self.access
+
+    @property
+    def database(self) -> Database:
+        database: Database = self._app_state().database
+        return database
+
+    def directory_change(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """The transaction of a directory mutation: the door forgets what it kept."""
+        door: Door = self._app_state().door
+        return door.changing(self.database)
+
+    def _app_state(self) -> Any:
+        if self.request is None:
+            raise RuntimeError("the context is used outside of a request")
+        return self.request.app.state
+
     def _downstream_caller(self) -> Caller:
+        """The company and role the gateway decided, in a short-lived internal token."""
         principal = self.caller
-        return Caller(principal.token, principal.tenant, traceparent=self._traceparent)
+        now = time.monotonic()
+        if self._internal_token is None or now - self._internal_token_at > INTERNAL_TOKEN_REUSE:
+            # Reissued now and then: a websocket's context may outlive one token.
+            self._internal_token = issue_internal_token(
+                self.settings,
+                subject=principal.subject,
+                tenant=principal.tenant,
+                role=principal.role,
+                ttl_seconds=INTERNAL_TOKEN_TTL,
+            )
+            self._internal_token_at = now
+        return Caller(self._internal_token, principal.tenant, traceparent=self._traceparent)
 
     @property
     def asset(self) -> AssetClient:
@@ -204,29 +286,13 @@ class GatewayContext(BaseContext):
         return self._monitoring_loaders
 
 
-def _verify(connection: HTTPConnection) -> tuple[Principal | None, NephosError | None]:
-    verifier: TokenVerifier = connection.app.state.token_verifier
-    scheme, _, token = connection.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None, Unauthenticated("a bearer token is required")
-    try:
-        principal = verifier.principal(token.strip(), connection.headers.get(TENANT_HEADER))
-    except NephosError as exc:
-        return None, exc
-    return principal, None
-
-
 def get_context(connection: HTTPConnection) -> GatewayContext:
-    """FastAPI dependency building the context of one GraphQL request.
-
-    Synchronous on purpose: FastAPI runs it in a worker thread, so fetching an
-    OIDC issuer's keys (PyJWKClient blocks) never stalls the event loop.
-    """
-    principal, error = _verify(connection)
+    """FastAPI dependency building the context of one GraphQL request; admission comes later."""
     return GatewayContext(
         settings=connection.app.state.settings,
         pools=connection.app.state.pools,
-        principal=principal,
-        auth_error=error,
+        principal=None,
         traceparent=connection.headers.get("traceparent"),
+        authorization=connection.headers.get("Authorization"),
+        company=connection.headers.get(TENANT_HEADER) or None,
     )

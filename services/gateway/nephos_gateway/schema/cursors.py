@@ -44,10 +44,15 @@ def decode(cursor: str | None, *, max_skip: int) -> Position:
         after, skip = None, -1
     valid_after = after is None or isinstance(after, str)
     if not valid_after or not isinstance(skip, int) or not 0 <= skip <= max_skip:
-        raise GraphQLError(
-            "cursor is not valid", extensions={"code": "BAD_USER_INPUT", "reason": "invalid_cursor"}
-        )
+        raise invalid()
     return Position(after=after, skip=skip)
+
+
+def invalid() -> GraphQLError:
+    """The caller's error for a cursor that does not name a place in its list."""
+    return GraphQLError(
+        "cursor is not valid", extensions={"code": "BAD_USER_INPUT", "reason": "invalid_cursor"}
+    )
 
 
 def edge_cursors(start: Position, count: int, end_cursor: str | None) -> list[str]:

@@ -10,6 +10,7 @@ import strawberry
 
 from nephos_gateway.clients.errors import ServiceError
 from nephos_gateway.schema.context import GatewayContext
+from nephos_gateway.schema.directory import DirectoryMutation
 from nephos_gateway.schema.security import IsAdmin, IsOperator
 from nephos_gateway.schema.types.accounts import (
     CloudAccount,
@@ -35,7 +36,7 @@ Info = strawberry.Info[GatewayContext]
 
 
 @strawberry.type
-class Mutation:
+class Mutation(DirectoryMutation):
     @strawberry.mutation(
         permission_classes=[IsAdmin],
         description="Register a cloud account; its credentials are encrypted and never returned.",

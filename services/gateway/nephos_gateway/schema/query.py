@@ -4,18 +4,22 @@ costs (metering) and monitoring."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import strawberry
 
 from nephos_gateway.clients import asset_models as m
+from nephos_gateway.clients import metering_models as m_costs
+from nephos_gateway.clients import monitoring_models as mon
 from nephos_gateway.clients.asset import canonical_id
 from nephos_gateway.clients.errors import NotFound
 from nephos_gateway.schema import paging
 from nephos_gateway.schema.context import GatewayContext
+from nephos_gateway.schema.directory import DirectoryQuery
 from nephos_gateway.schema.types.accounts import CloudAccount
 from nephos_gateway.schema.types.assets import Asset, AssetConnection, AssetFilter
 from nephos_gateway.schema.types.changes import AssetChangeConnection, ChangeFilter
+from nephos_gateway.schema.types.connections import Connection, connection
 from nephos_gateway.schema.types.costs import CostDelivery, CostGroupBy, CostOverview, CostSummary
 from nephos_gateway.schema.types.discovery import DiscoveryRun
 from nephos_gateway.schema.types.groups import ServiceGroup
@@ -34,11 +38,33 @@ MAX_DELIVERIES = 500
 Info = strawberry.Info[GatewayContext]
 
 
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+def _id(item: _Identified) -> str:
+    """The key an edge cursor names: the item's own id."""
+    return item.id
+
+
+def _limit(info: Info) -> int:
+    return info.context.settings.max_page_size
+
+
 @strawberry.type
-class Query:
-    @strawberry.field(description="The company's cloud accounts.")
-    async def cloud_accounts(self, info: Info) -> list[CloudAccount]:
-        return [CloudAccount.of(a) for a in await info.context.asset.list_accounts()]
+class Query(DirectoryQuery):
+    @strawberry.field(description="The company's cloud accounts, in pages.")
+    async def cloud_accounts(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[CloudAccount]:
+        client = info.context.asset
+
+        async def read(_: int) -> list[m.Account]:
+            return await client.list_accounts()
+
+        page = await paging.list_page(read, _id, first=first, after=after, limit=_limit(info))
+        return connection(page, CloudAccount.of)
 
     @strawberry.field(description="One cloud account; null if there is none with this id.")
     async def cloud_account(self, info: Info, id: strawberry.ID) -> CloudAccount | None:
@@ -52,13 +78,22 @@ class Query:
         except NotFound:
             return None
 
-    @strawberry.field(description="Latest runs first, of one account or of all.")
+    @strawberry.field(description="Latest runs first (the newest 500), of one account or of all.")
     async def discovery_runs(
-        self, info: Info, account_id: strawberry.ID | None = None, first: int = 20
-    ) -> list[DiscoveryRun]:
-        size = paging.page_size(first, MAX_RUNS)
+        self,
+        info: Info,
+        account_id: strawberry.ID | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[DiscoveryRun]:
+        client = info.context.asset
         account = str(account_id) if account_id is not None else None
-        return [DiscoveryRun.of(r) for r in await info.context.asset.list_runs(account, size)]
+
+        async def read(n: int) -> list[m.Run]:
+            return await client.list_runs(account, min(n, MAX_RUNS))
+
+        page = await paging.list_page(read, _id, first=first, after=after, limit=_limit(info))
+        return connection(page, DiscoveryRun.of)
 
     @strawberry.field(description="Live assets of the company, filtered, in pages.")
     async def assets(
@@ -95,12 +130,20 @@ class Query:
             await paging.fetch_page(read, first=first, after=after, limit=limit)
         )
 
-    @strawberry.field(description="The company's service groups, by name.")
-    async def service_groups(self, info: Info) -> list[ServiceGroup]:
-        found = await info.context.asset.list_groups()
-        for group in found:  # assets' serviceGroups in the same document need no second list
-            info.context.loaders.groups.prime(group.id, group)
-        return [ServiceGroup.of(g) for g in sorted(found, key=lambda g: g.name)]
+    @strawberry.field(description="The company's service groups, by name, in pages.")
+    async def service_groups(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[ServiceGroup]:
+        context = info.context
+
+        async def read(_: int) -> list[m.ServiceGroup]:
+            found = await context.asset.list_groups()
+            for group in found:  # assets' serviceGroups in the same document need no second list
+                context.loaders.groups.prime(group.id, group)
+            return sorted(found, key=lambda g: g.name)
+
+        page = await paging.list_page(read, _id, first=first, after=after, limit=_limit(info))
+        return connection(page, ServiceGroup.of)
 
     @strawberry.field(description="One service group; null if unknown or not the company's.")
     async def service_group(self, info: Info, id: strawberry.ID) -> ServiceGroup | None:
@@ -137,16 +180,26 @@ class Query:
     ) -> CostSummary:
         return CostSummary.of(await info.context.metering.summary(start, to, group_by.value))
 
-    @strawberry.field(description="Billing deliveries, newest first, of one account or of all.")
+    @strawberry.field(
+        description="Billing deliveries, newest first (the newest 500), of one account or of all."
+    )
     async def deliveries(
-        self, info: Info, account_id: strawberry.ID | None = None, first: int = 50
-    ) -> list[CostDelivery]:
-        size = paging.page_size(first, MAX_DELIVERIES)
-        if account_id is not None and canonical_id(str(account_id)) is None:
-            return []  # not an id, so no account of the company
+        self,
+        info: Info,
+        account_id: strawberry.ID | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[CostDelivery]:
+        client = info.context.metering
         account = str(account_id) if account_id is not None else None
-        found = await info.context.metering.deliveries(account, size)
-        return [CostDelivery.of(d) for d in found]
+
+        async def read(n: int) -> list[m_costs.Delivery]:
+            if account is not None and canonical_id(account) is None:
+                return []  # not an id, so no account of the company
+            return await client.deliveries(account, min(n, MAX_DELIVERIES))
+
+        page = await paging.list_page(read, _id, first=first, after=after, limit=_limit(info))
+        return connection(page, CostDelivery.of)
 
     @strawberry.field(
         description="The monitoring dashboard: targets by status, CPU histogram, firing alerts."
@@ -155,21 +208,47 @@ class Query:
         return MonitoringOverview.of(await info.context.monitoring.overview())
 
     @strawberry.field(description="What monitoring watches, by name, with each one's status.")
-    async def targets(self, info: Info, category: str | None = None) -> list[MonitoringTarget]:
-        if category is None:  # the same read Asset.status uses; asked for once per request
-            found = await info.context.monitoring_loaders.targets.get()
-        else:
-            found = await info.context.monitoring.targets(category)
-        return [MonitoringTarget.of(t) for t in found]
+    async def targets(
+        self, info: Info, category: str | None = None, first: int = 50, after: str | None = None
+    ) -> Connection[MonitoringTarget]:
+        context = info.context
 
-    @strawberry.field(description="The company's alert rules.")
-    async def alert_rules(self, info: Info) -> list[AlertRule]:
-        return [AlertRule.of(r) for r in await info.context.monitoring_loaders.rules.get()]
+        async def read(_: int) -> list[mon.Target]:
+            if category is None:  # the same read Asset.status uses; asked for once per request
+                return await context.monitoring_loaders.targets.get()
+            return await context.monitoring.targets(category)
+
+        page = await paging.list_page(
+            read, lambda t: t.asset_id, first=first, after=after, limit=_limit(info)
+        )
+        return connection(page, MonitoringTarget.of)
+
+    @strawberry.field(description="The company's alert rules, in pages.")
+    async def alert_rules(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[AlertRule]:
+        rules = info.context.monitoring_loaders.rules
+
+        async def read(_: int) -> list[mon.Rule]:
+            return await rules.get()
+
+        page = await paging.list_page(read, _id, first=first, after=after, limit=_limit(info))
+        return connection(page, AlertRule.of)
 
     @strawberry.field(description="The newest alerts (at most 1,000), of one state or all.")
-    async def alerts(self, info: Info, state: AlertState | None = None) -> list[Alert]:
-        if state is None:  # the same read Asset.alerts uses; asked for once per request
-            found = await info.context.monitoring_loaders.alerts.get()
-        else:
-            found = await info.context.monitoring.alerts(state.value)
-        return [Alert.of(a) for a in found]
+    async def alerts(
+        self,
+        info: Info,
+        state: AlertState | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[Alert]:
+        context = info.context
+
+        async def read(_: int) -> list[mon.Alert]:
+            if state is None:  # the same read Asset.alerts uses; asked for once per request
+                return await context.monitoring_loaders.alerts.get()
+            return await context.monitoring.alerts(state.value)
+
+        page = await paging.list_page(read, _id, first=first, after=after, limit=_limit(info))
+        return connection(page, Alert.of)

@@ -7,13 +7,13 @@ service is called; each service checks them again (defence in depth).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError
+from graphql import ExecutionResult, GraphQLError, get_operation_ast, value_from_ast_untyped
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.permission import BasePermission
-from strawberry.types import Info
+from strawberry.types import ExecutionContext, Info
 
 from nephos_common.auth import Role
 from nephos_common.errors import Forbidden, NephosError, Unauthenticated
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
 INTERNAL = "INTERNAL_SERVER_ERROR"
+COMPANY_DIRECTIVE = "company"
 
 
 def auth_error(exc: NephosError) -> GraphQLError:
@@ -32,15 +33,34 @@ def auth_error(exc: NephosError) -> GraphQLError:
 
 
 class Authentication(SchemaExtension):
-    """Refuses the whole operation, before execution, when the token did not verify."""
+    """Admits the caller, then refuses the whole operation before execution if it may not run."""
 
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context.context
+        authorize = getattr(context, "authorize", None)
+        if authorize is not None:
+            await authorize(chosen_company(self.execution_context))
         error = getattr(context, "auth_error", None)
         if getattr(context, "principal", None) is None:
             exc = error if isinstance(error, NephosError) else Unauthenticated("not authenticated")
             self.execution_context.result = ExecutionResult(data=None, errors=[auth_error(exc)])
         yield
+
+
+def chosen_company(execution_context: ExecutionContext) -> str | None:
+    """The ``@company(id:)`` of the operation, if it has one (literal or variable)."""
+    document = execution_context.graphql_document
+    if document is None:
+        return None
+    operation = get_operation_ast(document, execution_context.operation_name)
+    for directive in (operation.directives or ()) if operation else ():
+        if directive.name.value != COMPANY_DIRECTIVE:
+            continue
+        for argument in directive.arguments or ():
+            if argument.name.value == "id":
+                value = value_from_ast_untyped(argument.value, execution_context.variables)
+                return str(value) if value else None
+    return None
 
 
 class _RoleRequired(BasePermission):

@@ -1,0 +1,1 @@
+"""The gateway's directory: companies (tenants), users, user groups, roles, MSP assignments."""
