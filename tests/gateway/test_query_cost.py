@@ -105,3 +105,19 @@ async def test_the_cost_limit_keeps_the_depth_limit(costly_gateway: Gateway) -> 
 
     assert body.get("data") is None
     assert any("depth" in e["message"] for e in body["errors"]), body
+
+
+async def test_monitoring_lists_count_their_page_and_their_items(costly_gateway: Gateway) -> None:
+    """Incidents page by ``first``; an incident's timeline and an asset's monitoring lists,
+    which have no ``first``, count as ``list_size`` (10) items each."""
+    incidents = "{ incidents(first: 50) { nodes { id timeline { kind at } } } }"
+    per_asset = (
+        "{ assets(first: 20) { nodes { id incidents { id } latestMetrics { metric value } } } }"
+    )
+
+    by_incident = await costly_gateway.query(incidents)
+    by_asset = await costly_gateway.query(per_asset)
+
+    assert _refusal(by_incident)["cost"] == 1 + 50 * (1 + 1 + (1 + 10 * 2))
+    assert _refusal(by_asset)["cost"] == 1 + 20 * (1 + 1 + (1 + 10 * 1) + (1 + 10 * 2))
+    assert costly_gateway.asset.requests == []

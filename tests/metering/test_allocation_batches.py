@@ -8,8 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from tests.fixtures.monitoring import wait_for
-from tests.metering.live import LiveMetering, group_named, membership
-from tests.metering.live import metering_live  # noqa: F401
+from tests.metering.live import (
+    LiveMetering,
+    group_named,
+    membership,
+    metering_live,  # noqa: F401
+)
 from tests.metering.test_allocation import PERIOD, _seed, _total
 
 

@@ -43,11 +43,13 @@ class Scope(_Answer):
     asset_id: str | None = None
     tags: dict[str, str] | None = None
     category: str | None = None
+    group_id: str | None = None
 
 
 class Rule(_Answer):
     id: str
     name: str
+    kind: str = "threshold"
     metric: str
     operator: str
     threshold: float
@@ -55,6 +57,9 @@ class Rule(_Answer):
     severity: str
     scope: Scope
     enabled: bool
+    no_data_seconds: int | None = None
+    channel_ids: list[str] = Field(default_factory=list)
+    escalation_policy_id: str | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -85,3 +90,142 @@ class Overview(_Answer):
     by_status: dict[str, int]
     cpu_histogram: dict[str, int]
     firing_alerts: int
+
+
+class GroupOverview(Overview):
+    group_id: str
+
+
+class GroupOverviewList(_Answer):
+    items: list[GroupOverview]
+
+
+class Incident(_Answer):
+    id: str
+    asset_id: str
+    title: str
+    status: str
+    severity: str
+    assignee: str | None = None
+    opened_at: datetime
+    acknowledged_at: datetime | None = None
+    resolved_at: datetime | None = None
+
+
+class IncidentList(_Answer):
+    items: list[Incident]
+
+
+class TimelineEntry(_Answer):
+    kind: str
+    actor: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+    at: datetime
+
+
+class Comment(_Answer):
+    id: str
+    author: str
+    text: str
+    created_at: datetime
+
+
+class IncidentDetail(Incident):
+    alert_ids: list[str]
+    timeline: list[TimelineEntry]
+    comments: list[Comment]
+
+
+class IncidentDetailList(_Answer):
+    items: list[IncidentDetail]
+
+
+class Silence(_Answer):
+    id: str
+    matchers: dict[str, Any]
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    comment: str
+    created_at: datetime
+    active: bool = False
+
+
+class SilenceList(_Answer):
+    items: list[Silence]
+
+
+class MaintenanceWindow(_Answer):
+    id: str
+    name: str
+    scope: dict[str, Any]
+    schedule: dict[str, Any]
+    timezone: str
+    created_by: str
+    comment: str
+    created_at: datetime
+    active: bool = False
+
+
+class MaintenanceWindowList(_Answer):
+    items: list[MaintenanceWindow]
+
+
+class Channel(_Answer):
+    id: str
+    name: str
+    kind: str
+    config: dict[str, Any]
+    has_credentials: bool
+    created_at: datetime
+
+
+class ChannelList(_Answer):
+    items: list[Channel]
+
+
+class EscalationStep(_Answer):
+    channel_ids: list[str]
+    wait_minutes: int
+
+
+class EscalationPolicy(_Answer):
+    id: str
+    name: str
+    steps: list[EscalationStep]
+    created_at: datetime
+
+
+class EscalationPolicyList(_Answer):
+    items: list[EscalationPolicy]
+
+
+class SeriesPoint(_Answer):
+    ts: datetime
+    avg: float
+    min: float
+    max: float
+
+
+class Series(_Answer):
+    asset_id: str
+    metric: str
+    start: datetime
+    end: datetime
+    resolution: str
+    points: list[SeriesPoint]
+
+
+class SeriesList(_Answer):
+    items: list[Series]
+
+
+class LatestPoint(_Answer):
+    asset_id: str
+    metric: str
+    ts: datetime
+    value: float
+
+
+class LatestList(_Answer):
+    items: list[LatestPoint]

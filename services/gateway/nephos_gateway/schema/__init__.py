@@ -10,6 +10,7 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
 )
@@ -22,7 +23,11 @@ from nephos_gateway.schema.mutation import Mutation
 from nephos_gateway.schema.query import Query
 from nephos_gateway.schema.security import Authentication, MaskInternalErrors
 from nephos_gateway.schema.subscription import Subscription
+from nephos_gateway.schema.validation_cache import CachedValidation, Verdicts
 from nephos_gateway.settings import Settings
+
+PARSED_DOCUMENTS = 256
+"""Distinct query texts whose parse and validation are kept (least recently used out)."""
 
 DIRECTIVES = [company]
 """``@company(id:)``: the operation acts for that company."""
@@ -32,9 +37,13 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Factories, not instances: each operation gets its own, never another request's state.
 
     Limits run at validation, before any resolver, so abusive documents cost nothing.
+    Parsing (with its token limit) and validation are kept per query text: a portal
+    sends the same few documents again and again.
     """
     extensions: list[Callable[[], SchemaExtension]] = [
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        partial(ParserCache, maxsize=PARSED_DOCUMENTS),
+        partial(CachedValidation, verdicts=Verdicts(PARSED_DOCUMENTS)),
         partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
         partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
         partial(QueryCostLimiter, limits=_cost_limits(settings)),

@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +46,11 @@ from nephos_gateway.clients.metering import MeteringClient
 from nephos_gateway.clients.monitoring import MonitoringClient
 from nephos_gateway.directory.door import Door, bearer_of
 from nephos_gateway.directory.service import Access
+from nephos_gateway.schema.metering_loaders import MeteringLoaders, build_metering_loaders
+from nephos_gateway.schema.monitoring_batch import (
+    MonitoringBatchLoaders,
+    build_monitoring_batch_loaders,
+)
 from nephos_gateway.settings import Settings
 
 T = TypeVar("T")
@@ -279,11 +285,21 @@ class GatewayContext(BaseContext):
             self._loaders = build_loaders(self.asset)
         return self._loaders
 
+    @cached_property
+    def metering_loaders(self) -> MeteringLoaders:
+        """Cost per asset and per group (``schema.metering_loaders``), made on first use."""
+        return build_metering_loaders(self.metering)
+
     @property
     def monitoring_loaders(self) -> MonitoringLoaders:
         if self._monitoring_loaders is None:
             self._monitoring_loaders = build_monitoring_loaders(self.monitoring)
         return self._monitoring_loaders
+
+    @cached_property
+    def monitoring_batch(self) -> MonitoringBatchLoaders:
+        """Monitoring reads by many ids (incidents, metrics, group status); see its module."""
+        return build_monitoring_batch_loaders(self.monitoring)
 
 
 def get_context(connection: HTTPConnection) -> GatewayContext:

@@ -127,6 +127,8 @@ def cost_rule(limits: CostLimits, variables: Mapping[str, Any]) -> type[Validati
     """A validation rule refusing operations above ``limits.max_cost`` with these variables."""
 
     class QueryCostRule(ValidationRule):
+        nephos_per_operation = True  # see validation_cache.PER_OPERATION
+
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
             schema = self.context.schema
             root = schema.get_root_type(node.operation)

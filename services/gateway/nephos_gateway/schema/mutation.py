@@ -11,6 +11,8 @@ import strawberry
 from nephos_gateway.clients.errors import ServiceError
 from nephos_gateway.schema.context import GatewayContext
 from nephos_gateway.schema.directory import DirectoryMutation
+from nephos_gateway.schema.metering_mutations import MeteringMutation
+from nephos_gateway.schema.monitoring_mutations import MonitoringMutation
 from nephos_gateway.schema.security import IsAdmin, IsOperator
 from nephos_gateway.schema.types.accounts import (
     CloudAccount,
@@ -36,7 +38,7 @@ Info = strawberry.Info[GatewayContext]
 
 
 @strawberry.type
-class Mutation(DirectoryMutation):
+class Mutation(DirectoryMutation, MeteringMutation, MonitoringMutation):
     @strawberry.mutation(
         permission_classes=[IsAdmin],
         description="Register a cloud account; its credentials are encrypted and never returned.",

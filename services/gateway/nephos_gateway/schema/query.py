@@ -10,12 +10,13 @@ import strawberry
 
 from nephos_gateway.clients import asset_models as m
 from nephos_gateway.clients import metering_models as m_costs
-from nephos_gateway.clients import monitoring_models as mon
 from nephos_gateway.clients.asset import canonical_id
 from nephos_gateway.clients.errors import NotFound
 from nephos_gateway.schema import paging
 from nephos_gateway.schema.context import GatewayContext
 from nephos_gateway.schema.directory import DirectoryQuery
+from nephos_gateway.schema.metering_ops import MeteringQuery
+from nephos_gateway.schema.monitoring_ops import MonitoringQuery
 from nephos_gateway.schema.types.accounts import CloudAccount
 from nephos_gateway.schema.types.assets import Asset, AssetConnection, AssetFilter
 from nephos_gateway.schema.types.changes import AssetChangeConnection, ChangeFilter
@@ -23,13 +24,6 @@ from nephos_gateway.schema.types.connections import Connection, connection
 from nephos_gateway.schema.types.costs import CostDelivery, CostGroupBy, CostOverview, CostSummary
 from nephos_gateway.schema.types.discovery import DiscoveryRun
 from nephos_gateway.schema.types.groups import ServiceGroup
-from nephos_gateway.schema.types.monitoring import (
-    Alert,
-    AlertRule,
-    AlertState,
-    MonitoringOverview,
-    MonitoringTarget,
-)
 from nephos_gateway.schema.types.summary import AssetSummary
 
 MAX_RUNS = 500
@@ -53,7 +47,7 @@ def _limit(info: Info) -> int:
 
 
 @strawberry.type
-class Query(DirectoryQuery):
+class Query(DirectoryQuery, MeteringQuery, MonitoringQuery):
     @strawberry.field(description="The company's cloud accounts, in pages.")
     async def cloud_accounts(
         self, info: Info, first: int = 50, after: str | None = None
@@ -200,55 +194,3 @@ class Query(DirectoryQuery):
 
         page = await paging.list_page(read, _id, first=first, after=after, limit=_limit(info))
         return connection(page, CostDelivery.of)
-
-    @strawberry.field(
-        description="The monitoring dashboard: targets by status, CPU histogram, firing alerts."
-    )
-    async def monitoring_overview(self, info: Info) -> MonitoringOverview:
-        return MonitoringOverview.of(await info.context.monitoring.overview())
-
-    @strawberry.field(description="What monitoring watches, by name, with each one's status.")
-    async def targets(
-        self, info: Info, category: str | None = None, first: int = 50, after: str | None = None
-    ) -> Connection[MonitoringTarget]:
-        context = info.context
-
-        async def read(_: int) -> list[mon.Target]:
-            if category is None:  # the same read Asset.status uses; asked for once per request
-                return await context.monitoring_loaders.targets.get()
-            return await context.monitoring.targets(category)
-
-        page = await paging.list_page(
-            read, lambda t: t.asset_id, first=first, after=after, limit=_limit(info)
-        )
-        return connection(page, MonitoringTarget.of)
-
-    @strawberry.field(description="The company's alert rules, in pages.")
-    async def alert_rules(
-        self, info: Info, first: int = 50, after: str | None = None
-    ) -> Connection[AlertRule]:
-        rules = info.context.monitoring_loaders.rules
-
-        async def read(_: int) -> list[mon.Rule]:
-            return await rules.get()
-
-        page = await paging.list_page(read, _id, first=first, after=after, limit=_limit(info))
-        return connection(page, AlertRule.of)
-
-    @strawberry.field(description="The newest alerts (at most 1,000), of one state or all.")
-    async def alerts(
-        self,
-        info: Info,
-        state: AlertState | None = None,
-        first: int = 50,
-        after: str | None = None,
-    ) -> Connection[Alert]:
-        context = info.context
-
-        async def read(_: int) -> list[mon.Alert]:
-            if state is None:  # the same read Asset.alerts uses; asked for once per request
-                return await context.monitoring_loaders.alerts.get()
-            return await context.monitoring.alerts(state.value)
-
-        page = await paging.list_page(read, _id, first=first, after=after, limit=_limit(info))
-        return connection(page, Alert.of)

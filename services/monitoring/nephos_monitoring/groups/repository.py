@@ -66,3 +66,20 @@ async def groups_of(
     for asset_id, group_id in rows:
         found.setdefault(asset_id, set()).add(group_id)
     return {a: frozenset(g) for a, g in found.items()}
+
+
+async def members_of_groups(
+    session: AsyncSession, tenant: str, group_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """The members of each group, in one query (groups without members map to nothing)."""
+    if not group_ids:
+        return {}
+    rows = await session.execute(
+        select(GroupMember.group_id, GroupMember.asset_id).where(
+            GroupMember.tenant == tenant, any_of(_C.group_id, group_ids)
+        )
+    )
+    found: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for group_id, asset_id in rows:
+        found.setdefault(group_id, set()).add(asset_id)
+    return found

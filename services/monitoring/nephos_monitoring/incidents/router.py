@@ -5,8 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 
-from fastapi import APIRouter, Depends, Request
-from sqlalchemy import select
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,69 +13,59 @@ from nephos_common.auth import Principal, operator, viewer
 from nephos_common.db import session_dependency, utcnow
 from nephos_common.messaging.envelope import Envelope
 from nephos_common.messaging.outbox import record
+from nephos_common.pagination import parse_id_list
 from nephos_monitoring.escalation.repository import check_policy
-from nephos_monitoring.incidents import service
-from nephos_monitoring.incidents.models import (
-    Incident,
-    IncidentAlert,
-    IncidentComment,
-    IncidentEvent,
-    IncidentPreferences,
-)
+from nephos_monitoring.incidents import repository, service
+from nephos_monitoring.incidents.models import Incident, IncidentPreferences
 from nephos_monitoring.incidents.schemas import (
     AssignBody,
     CommentBody,
-    CommentOut,
     IncidentDetail,
+    IncidentDetailList,
     IncidentList,
     IncidentOut,
     PreferencesIn,
     PreferencesOut,
     Status,
-    TimelineEntry,
 )
 
 router = APIRouter(tags=["incidents"])
-MAX_INCIDENTS = 1000
 
 
 @router.get("/incidents", response_model=IncidentList)
 async def list_incidents(
-    status: Status | None = None,
+    status: list[Status] | None = Query(None, description="Any of these statuses."),
+    assignee: str | None = Query(None, max_length=200),
+    asset_ids: str | None = Query(
+        None, description="Comma-separated asset ids (at most 500): incidents of any of them."
+    ),
     principal: Principal = viewer,
     session: AsyncSession = Depends(session_dependency),
 ) -> IncidentList:
-    query = select(Incident).where(Incident.tenant == principal.tenant)
-    if status is not None:
-        query = query.where(Incident.status == status)
-    rows = await session.scalars(
-        query.order_by(Incident.opened_at.desc(), Incident.id).limit(MAX_INCIDENTS)
+    """The newest incidents first (at most 1,000), filtered."""
+    where = repository.IncidentFilter(
+        statuses=status or (),
+        assignee=assignee,
+        asset_ids=parse_id_list(asset_ids, field="asset_ids") if asset_ids else (),
     )
+    rows = await repository.listed(session, principal.tenant, where)
     return IncidentList(items=[IncidentOut.model_validate(i) for i in rows])
 
 
+@router.get("/incidents/batch", response_model=IncidentDetailList)
+async def batch_incidents(
+    ids: str = Query(description="Comma-separated incident ids (at most 500)"),
+    principal: Principal = viewer,
+    session: AsyncSession = Depends(session_dependency),
+) -> IncidentDetailList:
+    """Incidents with their details by id, for DataLoaders; unknown or foreign ids are left out."""
+    found = await repository.by_ids(session, principal.tenant, parse_id_list(ids))
+    return IncidentDetailList(items=await repository.details(session, found))
+
+
 async def _detail(session: AsyncSession, incident: Incident) -> IncidentDetail:
-    alerts = await session.scalars(
-        select(IncidentAlert.alert_id)
-        .where(IncidentAlert.incident_id == incident.id)
-        .order_by(IncidentAlert.joined_at)
-    )
-    timeline = await session.scalars(
-        select(IncidentEvent)
-        .where(IncidentEvent.incident_id == incident.id)
-        .order_by(IncidentEvent.at, IncidentEvent.id)
-    )
-    comments = await session.scalars(
-        select(IncidentComment)
-        .where(IncidentComment.incident_id == incident.id)
-        .order_by(IncidentComment.created_at)
-    )
-    return IncidentDetail(
-        **IncidentOut.model_validate(incident).model_dump(),
-        alert_ids=list(alerts),
-        timeline=[TimelineEntry.model_validate(e) for e in timeline],
-        comments=[CommentOut.model_validate(c) for c in comments],
-    )
+    (detail,) = await repository.details(session, [incident])
+    return detail
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentDetail)

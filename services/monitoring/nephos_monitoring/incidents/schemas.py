@@ -72,3 +72,7 @@ class PreferencesIn(BaseModel):
 
 class PreferencesOut(PreferencesIn):
     model_config = ConfigDict(from_attributes=True)
+
+
+class IncidentDetailList(BaseModel):
+    items: list[IncidentDetail]

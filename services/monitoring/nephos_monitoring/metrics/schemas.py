@@ -44,3 +44,18 @@ class SeriesOut(BaseModel):
     end: datetime
     resolution: Resolution
     points: list[SeriesPoint]
+
+
+class SeriesList(BaseModel):
+    items: list[SeriesOut]
+
+
+class LatestPoint(BaseModel):
+    asset_id: uuid.UUID
+    metric: str
+    ts: datetime
+    value: float
+
+
+class LatestList(BaseModel):
+    items: list[LatestPoint]

@@ -23,7 +23,11 @@ from nephos_gateway.clients import asset_models as m
 from nephos_gateway.clients.asset import AssetQuery
 from nephos_gateway.schema import paging
 from nephos_gateway.schema.context import GatewayContext
+from nephos_gateway.schema.types import asset_monitoring as monitored
 from nephos_gateway.schema.types.accounts import CloudAccount
+from nephos_gateway.schema.types.allocation import ASSET_COST_HELP, AssetCost, asset_cost
+from nephos_gateway.schema.types.allocation import From as CostFrom
+from nephos_gateway.schema.types.allocation import To as CostTo
 from nephos_gateway.schema.types.common import PageInfo
 from nephos_gateway.schema.types.history import AssetVersionConnection
 from nephos_gateway.schema.types.monitoring import Alert, AlertState, TargetStatus, target_status
@@ -154,6 +158,20 @@ class Asset:
     async def alerts(self, info: strawberry.Info, state: AlertState | None = None) -> list[Alert]:
         found = await info.context.monitoring_loaders.alerts_of.load(str(self.id))
         return [Alert.of(a) for a in found if state is None or a.state == state.value]
+
+    incidents = strawberry.field(
+        resolver=monitored.open_incidents, description=monitored.INCIDENTS_HELP
+    )
+    latest_metrics = strawberry.field(
+        resolver=monitored.latest_metrics, description=monitored.LATEST_HELP
+    )
+    metrics = strawberry.field(resolver=monitored.metric_series, description=monitored.SERIES_HELP)
+
+    @strawberry.field(description=ASSET_COST_HELP)
+    async def cost(
+        self, info: strawberry.Info, start: CostFrom = None, to: CostTo = None
+    ) -> AssetCost | None:
+        return await asset_cost(info.context, str(self.id), start, to)
 
     @classmethod
     def of(cls, asset: m.Asset) -> Asset:

@@ -15,6 +15,10 @@ import strawberry
 
 from nephos_gateway.clients import asset_models as m
 from nephos_gateway.schema.context import GatewayContext
+from nephos_gateway.schema.types import asset_monitoring as monitored
+from nephos_gateway.schema.types.allocation import GROUP_COST_HELP, ServiceGroupCost, group_cost
+from nephos_gateway.schema.types.allocation import From as CostFrom
+from nephos_gateway.schema.types.allocation import To as CostTo
 from nephos_gateway.schema.types.assets import Asset, AssetConnection, AssetFilter
 from nephos_gateway.schema.types.common import UserError
 from nephos_gateway.schema.types.summary import AssetSummary
@@ -58,6 +62,16 @@ class ServiceGroup:
     @strawberry.field(description="The asset dashboard of the group's members.")
     async def summary(self, info: strawberry.Info[GatewayContext]) -> AssetSummary:
         return AssetSummary.of(await info.context.asset.group_summary(str(self.id)))
+
+    status = strawberry.field(
+        resolver=monitored.group_status, description=monitored.GROUP_STATUS_HELP
+    )
+
+    @strawberry.field(description=GROUP_COST_HELP)
+    async def cost(
+        self, info: strawberry.Info[GatewayContext], start: CostFrom = None, to: CostTo = None
+    ) -> ServiceGroupCost | None:
+        return await group_cost(info.context, str(self.id), start, to)
 
     @classmethod
     def of(cls, group: m.ServiceGroup) -> ServiceGroup:

@@ -44,6 +44,12 @@ class AlertSeverity(enum.Enum):
     CRITICAL = "critical"
 
 
+@strawberry.enum(description="A threshold on points, or an alarm when points stop arriving.")
+class AlertRuleKind(enum.Enum):
+    THRESHOLD = "threshold"
+    NO_DATA = "no_data"
+
+
 @strawberry.enum(description="How a point is compared with a rule's threshold.")
 class AlertOperator(enum.Enum):
     GT = "gt"
@@ -84,6 +90,11 @@ class MonitoringOverview:
             cpu_histogram=[CpuBand(band=b, count=n) for b, n in o.cpu_histogram.items()],
             firing_alerts=o.firing_alerts,
         )
+
+    @classmethod
+    def empty(cls) -> MonitoringOverview:
+        """Of a set of assets monitoring knows nothing about."""
+        return cls.of(m.Overview(targets_total=0, by_status={}, cpu_histogram={}, firing_alerts=0))
 
 
 def target_status(value: str) -> TargetStatus:
@@ -136,23 +147,30 @@ class MonitoringTarget:
 
 @strawberry.type(description="What a rule applies to; only the fields of its kind are set.")
 class AlertRuleScope:
-    kind: str = strawberry.field(description="asset, tags or category.")
+    kind: str = strawberry.field(description="asset, tags, category or service_group.")
     asset_id: strawberry.ID | None
     tags: list[Annotated[Tag, strawberry.lazy(_ASSETS)]] | None
     category: str | None
+    service_group_id: strawberry.ID | None = None
 
 
 @strawberry.type(description="A threshold rule, evaluated on every point that arrives.")
 class AlertRule:
     id: strawberry.ID
     name: str
+    kind: AlertRuleKind
     metric: str
     operator: AlertOperator
     threshold: float
     for_seconds: int = strawberry.field(description="How long it must hold before firing.")
+    no_data_seconds: int | None = strawberry.field(
+        description="No-data rules: silence this long fires."
+    )
     severity: AlertSeverity
     scope: AlertRuleScope
     enabled: bool
+    channel_ids: list[strawberry.ID] = strawberry.field(description="Notified on fire and resolve.")
+    escalation_policy_id: strawberry.ID | None
     created_at: datetime
     updated_at: datetime
 
@@ -165,18 +183,25 @@ class AlertRule:
         return cls(
             id=strawberry.ID(r.id),
             name=r.name,
+            kind=AlertRuleKind(r.kind),
             metric=r.metric,
             operator=AlertOperator(r.operator),
             threshold=r.threshold,
             for_seconds=r.for_seconds,
+            no_data_seconds=r.no_data_seconds,
             severity=AlertSeverity(r.severity),
             scope=AlertRuleScope(
                 kind=s.kind,
                 asset_id=strawberry.ID(s.asset_id) if s.asset_id else None,
                 tags=tags,
                 category=s.category,
+                service_group_id=strawberry.ID(s.group_id) if s.group_id else None,
             ),
             enabled=r.enabled,
+            channel_ids=[strawberry.ID(c) for c in r.channel_ids],
+            escalation_policy_id=(
+                strawberry.ID(r.escalation_policy_id) if r.escalation_policy_id else None
+            ),
             created_at=r.created_at,
             updated_at=r.updated_at,
         )

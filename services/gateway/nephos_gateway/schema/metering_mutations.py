@@ -1,0 +1,193 @@
+"""Metering mutations: budgets, cost sets, anomalies, recommendations, invoice terms,
+billing sources and ingest runs.
+
+A base class of ``Mutation``. The roles match the service's own checks
+(operators change budgets, sources and findings; admins set invoice terms;
+any user keeps their own cost sets): a lesser role is refused FORBIDDEN before
+any call, and the service checks again from the internal token. Domain
+failures come back as ``userErrors``; auth and availability failures stay
+GraphQL errors.
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from nephos_gateway.clients.errors import ServiceError
+from nephos_gateway.schema.context import GatewayContext
+from nephos_gateway.schema.security import IsAdmin, IsOperator
+from nephos_gateway.schema.types import billing_sources, budgets, cost_sets
+from nephos_gateway.schema.types.anomalies import Anomaly, AnomalyPayload
+from nephos_gateway.schema.types.billing_sources import (
+    CostSource,
+    CostSourcePayload,
+    CreateCostSourceInput,
+    DeleteCostSourcePayload,
+    IngestRun,
+    StartIngestPayload,
+    UpdateCostSourceInput,
+)
+from nephos_gateway.schema.types.budgets import (
+    Budget,
+    BudgetInput,
+    BudgetPayload,
+    DeleteBudgetPayload,
+)
+from nephos_gateway.schema.types.common import user_errors
+from nephos_gateway.schema.types.cost_sets import (
+    CostSet,
+    CostSetInput,
+    CostSetPayload,
+    DeleteCostSetPayload,
+)
+from nephos_gateway.schema.types.invoices import (
+    InvoiceTerms,
+    InvoiceTermsInput,
+    InvoiceTermsPayload,
+)
+from nephos_gateway.schema.types.recommendations import (
+    Recommendation,
+    RecommendationPayload,
+    RecommendationStatus,
+)
+
+Info = strawberry.Info[GatewayContext]
+
+
+@strawberry.type
+class MeteringMutation:
+    @strawberry.mutation(permission_classes=[IsOperator], description="Create a budget.")
+    async def create_budget(self, info: Info, input: BudgetInput) -> BudgetPayload:
+        try:
+            budget = await info.context.metering.create_budget(input.body())
+        except ServiceError as exc:
+            errors = user_errors(exc, id_field="input", fields=budgets.INPUT_OF_CODE)
+            return BudgetPayload(user_errors=errors)
+        return BudgetPayload(budget=Budget.of(budget))
+
+    @strawberry.mutation(permission_classes=[IsOperator], description="Replace every field.")
+    async def update_budget(
+        self, info: Info, id: strawberry.ID, input: BudgetInput
+    ) -> BudgetPayload:
+        try:
+            budget = await info.context.metering.replace_budget(str(id), input.body())
+        except ServiceError as exc:
+            return BudgetPayload(user_errors=user_errors(exc, fields=budgets.INPUT_OF_CODE))
+        return BudgetPayload(budget=Budget.of(budget))
+
+    @strawberry.mutation(permission_classes=[IsOperator], description="Delete a budget.")
+    async def delete_budget(self, info: Info, id: strawberry.ID) -> DeleteBudgetPayload:
+        try:
+            await info.context.metering.delete_budget(str(id))
+        except ServiceError as exc:
+            return DeleteBudgetPayload(user_errors=user_errors(exc))
+        return DeleteBudgetPayload(deleted_id=id)
+
+    @strawberry.mutation(description="Save a cost question for the caller (any role).")
+    async def create_cost_set(self, info: Info, input: CostSetInput) -> CostSetPayload:
+        try:
+            found = await info.context.metering.create_cost_set(input.body())
+        except ServiceError as exc:
+            errors = user_errors(exc, id_field="input", fields=cost_sets.INPUT_OF_CODE)
+            return CostSetPayload(user_errors=errors)
+        return CostSetPayload(cost_set=CostSet.of(found))
+
+    @strawberry.mutation(description="Replace every field of one of the caller's cost sets.")
+    async def update_cost_set(
+        self, info: Info, id: strawberry.ID, input: CostSetInput
+    ) -> CostSetPayload:
+        try:
+            found = await info.context.metering.replace_cost_set(str(id), input.body())
+        except ServiceError as exc:
+            return CostSetPayload(user_errors=user_errors(exc, fields=cost_sets.INPUT_OF_CODE))
+        return CostSetPayload(cost_set=CostSet.of(found))
+
+    @strawberry.mutation(description="Delete one of the caller's cost sets.")
+    async def delete_cost_set(self, info: Info, id: strawberry.ID) -> DeleteCostSetPayload:
+        try:
+            await info.context.metering.delete_cost_set(str(id))
+        except ServiceError as exc:
+            return DeleteCostSetPayload(user_errors=user_errors(exc))
+        return DeleteCostSetPayload(deleted_id=id)
+
+    @strawberry.mutation(permission_classes=[IsOperator], description="Mark an anomaly as seen.")
+    async def acknowledge_anomaly(self, info: Info, id: strawberry.ID) -> AnomalyPayload:
+        try:
+            found = await info.context.metering.acknowledge_anomaly(str(id))
+        except ServiceError as exc:
+            return AnomalyPayload(user_errors=user_errors(exc))
+        return AnomalyPayload(anomaly=Anomaly.of(found))
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator],
+        description="Dismiss a recommendation, or open it again; kept through recomputation.",
+    )
+    async def update_recommendation(
+        self, info: Info, id: strawberry.ID, status: RecommendationStatus
+    ) -> RecommendationPayload:
+        try:
+            found = await info.context.metering.change_recommendation(str(id), status.value)
+        except ServiceError as exc:
+            return RecommendationPayload(user_errors=user_errors(exc))
+        return RecommendationPayload(recommendation=Recommendation.of(found))
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin], description="Set the company's markup or discount."
+    )
+    async def set_invoice_terms(self, info: Info, input: InvoiceTermsInput) -> InvoiceTermsPayload:
+        try:
+            terms = await info.context.metering.set_invoice_terms(input.body())
+        except ServiceError as exc:
+            return InvoiceTermsPayload(user_errors=user_errors(exc, id_field="input"))
+        return InvoiceTermsPayload(terms=InvoiceTerms.of(terms))
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator], description="Say where an account's bill comes from."
+    )
+    async def create_cost_source(
+        self, info: Info, input: CreateCostSourceInput
+    ) -> CostSourcePayload:
+        try:
+            source = await info.context.metering.create_source(input.body())
+        except ServiceError as exc:
+            fields = billing_sources.INPUT_OF_CODE
+            return CostSourcePayload(user_errors=user_errors(exc, id_field="input", fields=fields))
+        return CostSourcePayload(source=CostSource.of(source))
+
+    @strawberry.mutation(permission_classes=[IsOperator], description="Change the given fields.")
+    async def update_cost_source(
+        self, info: Info, id: strawberry.ID, input: UpdateCostSourceInput
+    ) -> CostSourcePayload:
+        try:
+            source = await info.context.metering.update_source(str(id), input.body())
+        except ServiceError as exc:
+            return CostSourcePayload(user_errors=user_errors(exc))
+        return CostSourcePayload(source=CostSource.of(source))
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator],
+        description="Stop ingesting the account's bill; costs already ingested stay.",
+    )
+    async def delete_cost_source(self, info: Info, id: strawberry.ID) -> DeleteCostSourcePayload:
+        try:
+            await info.context.metering.delete_source(str(id))
+        except ServiceError as exc:
+            return DeleteCostSourcePayload(user_errors=user_errors(exc))
+        return DeleteCostSourcePayload(deleted_id=id)
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator],
+        description="Queue an ingest of the source (one month, or its open months); "
+        "poll ingestRuns for its progress.",
+    )
+    async def start_ingest(
+        self, info: Info, source_id: strawberry.ID, billing_period: str | None = None
+    ) -> StartIngestPayload:
+        try:
+            run = await info.context.metering.start_ingest(str(source_id), billing_period)
+        except ServiceError as exc:
+            fields = {"invalid_billing_period": "billingPeriod"}
+            return StartIngestPayload(
+                user_errors=user_errors(exc, id_field="sourceId", fields=fields)
+            )
+        return StartIngestPayload(run=IngestRun.of(run))
