@@ -75,18 +75,23 @@ class ConsumerRunner:
         )
 
     async def run_forever(self) -> None:
+        """Pull and handle until cancelled; a broken subscription (NATS restarting, the
+        stream of another service not created yet) is retried, backing off to 30 s."""
+        pause = 1.0
         while True:
+            started = asyncio.get_running_loop().time()
             try:
                 await self._pull_loop()
-            except asyncio.CancelledError:
-                raise
             except Exception as exc:
                 stop_if_cancelled()
+                if asyncio.get_running_loop().time() - started > 60:
+                    pause = 1.0
                 log.warning(
                     "consumer loop restarting",
-                    extra={"consumer": self._sub.durable, "error": str(exc)},
+                    extra={"consumer": self._sub.durable, "error": repr(exc), "retry_in": pause},
                 )
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
 
     async def _pull_loop(self) -> None:
         js = await self._nats.jetstream()
