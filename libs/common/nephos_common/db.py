@@ -7,7 +7,7 @@ and rolls back when it raises, so a failed request never leaves half a change.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -69,13 +69,19 @@ class Database:
 
 
 async def copy_rows(
-    session: AsyncSession, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    session: AsyncSession,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]] | AsyncIterable[Sequence[Any]],
 ) -> None:
     """Bulk-insert through PostgreSQL COPY inside the session's own transaction.
 
     Used wherever thousands of rows land at once (inventory sync, outbox): it is
     several times faster than batched INSERTs and still rolls back with the rest.
-    JSONB values must be passed as JSON text.
+    JSONB values must be passed as JSON text. Rows may come from an async
+    iterable: one COPY then streams them while they are produced, so the server
+    stores rows while the caller still reads and maps the next ones; an
+    exception raised by the iterable aborts the COPY and reaches the caller.
     """
     connection = await session.connection()
     raw = await connection.get_raw_connection()

@@ -40,6 +40,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from nephos_metering.ingest.values import (
@@ -157,23 +158,24 @@ def to_focus(raw: Mapping[str, Any], stamp: Stamp) -> tuple[Any, ...]:
     usage = category == "Usage"
     billed = decimal_of("line_item_unblended_cost", get("line_item_unblended_cost"))
     net = optional_decimal("line_item_net_unblended_cost", get("line_item_net_unblended_cost"))
-    product = map_of("product", get("product"))
+    product_name, product_region, product_sku = _product(get("product"))
     product_code = text_of(get("line_item_product_code"))
     quantity = optional_decimal("line_item_usage_amount", get("line_item_usage_amount"))
     unit = text_of(get("pricing_unit"))
     commitment_id, commitment_type = commitment(raw, kind)
     resource_id = text_of(get("line_item_resource_id"))
-    usage_start = _time(raw, "line_item_usage_start_date")
-    usage_end = _time(raw, "line_item_usage_end_date")
+    usage_start = timestamp_of("line_item_usage_start_date", get("line_item_usage_start_date"))
+    usage_end = timestamp_of("line_item_usage_end_date", get("line_item_usage_end_date"))
     if usage_end < usage_start:
         raise ValueProblem("line_item_usage_end_date", get("line_item_usage_end_date"),
                            "is before line_item_usage_start_date")  # fmt: skip
     return (
         stamp.tenant, stamp.account_id, stamp.delivery_id,
-        _required_text(raw, "bill_payer_account_id"),  # billing_account_id
+        required_text("bill_payer_account_id", get("bill_payer_account_id")),  # billing_account_id
         text_of(get("line_item_usage_account_id")),  # sub_account_id
-        _time(raw, "bill_billing_period_start_date"),  # billing_period_start
-        _time(raw, "bill_billing_period_end_date"),  # billing_period_end
+        # billing_period_start, billing_period_end
+        timestamp_of("bill_billing_period_start_date", get("bill_billing_period_start_date")),
+        timestamp_of("bill_billing_period_end_date", get("bill_billing_period_end_date")),
         usage_start, usage_end,  # charge_period_start, charge_period_end
         billed,  # billed_cost
         effective_cost(raw, kind, billed),  # effective_cost
@@ -183,12 +185,12 @@ def to_focus(raw: Mapping[str, Any], stamp: Stamp) -> tuple[Any, ...]:
         _currency(raw),  # billing_currency
         category, None,  # charge_category, charge_class
         text_of(get("line_item_line_item_description")),  # charge_description
-        product.get("product_name") or product_code,  # service_name
+        product_name or product_code,  # service_name
         SERVICE_CATEGORY.get(product_code or "", "Other"),  # service_category
-        text_of(get("product_region_code")) or product.get("region"),  # region_id
+        text_of(get("product_region_code")) or product_region,  # region_id
         resource_id,  # resource_id
         text_of(get("product_product_family")) if resource_id else None,  # resource_type
-        text_of(get("product_sku")) or product.get("sku"),  # sku_id
+        text_of(get("product_sku")) or product_sku,  # sku_id
         quantity, unit,  # pricing_quantity, pricing_unit
         quantity if usage else None, unit if usage else None,  # consumed_quantity, _unit
         commitment_id, commitment_type,  # commitment_discount_id, _type
@@ -205,16 +207,28 @@ def cost_row(stamp: Stamp, row: Mapping[str, Any]) -> tuple[Any, ...]:
             *(row[name] for name in COST_COLUMNS[3:]))  # fmt: skip
 
 
+ProductFacts = tuple[str | None, str | None, str | None]
+
+
+def _product(value: Any) -> ProductFacts:
+    """product_name, region and sku of the ``product`` map column."""
+    if type(value) is str:
+        return _product_of_text(value)
+    return _facts(map_of("product", value))
+
+
+@lru_cache(maxsize=8192)
+def _product_of_text(text: str) -> ProductFacts:
+    """Cached: a file names a few hundred products, not one per line item."""
+    return _facts(map_of("product", text))
+
+
+def _facts(product: dict[str, str]) -> ProductFacts:
+    return product.get("product_name"), product.get("region"), product.get("sku")
+
+
 def _amount(raw: Mapping[str, Any], column: str) -> Decimal:
     return decimal_of(column, raw.get(column))
-
-
-def _required_text(raw: Mapping[str, Any], column: str) -> str:
-    return required_text(column, raw.get(column))
-
-
-def _time(raw: Mapping[str, Any], column: str) -> Any:
-    return timestamp_of(column, raw.get(column))
 
 
 def _currency(raw: Mapping[str, Any]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -135,22 +135,24 @@ async def _load(
     session: AsyncSession, s3: S3Reader, job: CurIngest, manifest: Manifest,
     delivery_id: uuid.UUID, batch_rows: int,
 ) -> None:  # fmt: skip
-    await staging.create(session)
+    """Stage every data file in place (see ``staging``), check, swap."""
     tally = staging.Tally()
     stamp = Stamp(job.tenant, job.account_id, delivery_id)
     for key in manifest.data_keys:
-        await _stage_file(session, s3, key, stamp, tally, job.format, batch_rows)
-    staged = await staging.check(session, tally, manifest.period)
-    await swap_in(session, job.tenant, staged, manifest.period, delivery_id)
+        rows = _file_rows(s3, key, stamp, tally, job.format, batch_rows)
+        await staging.stage_in_place(session, rows)
+    staged = await staging.check_in_place(session, tally, manifest.period, delivery_id)
+    await swap_in(session, job.tenant, staged, manifest.period, delivery_id, in_place=True)
 
 
 async def swap_in(
     session: AsyncSession, tenant: str, staged: staging.Staged, period: BillingPeriod,
-    delivery_id: uuid.UUID,
+    delivery_id: uuid.UUID, *, in_place: bool = False,
 ) -> None:  # fmt: skip
     """Swap the checked rows in for their period, mark the delivery succeeded and
     announce it, all in the caller's transaction."""
-    await staging.swap(session, tenant, staged, period, delivery_id)
+    swap = staging.swap_in_place if in_place else staging.swap
+    await swap(session, tenant, staged, period, delivery_id)
     delivery = await repository.get(session, tenant, delivery_id)
     delivery.status, delivery.finished_at = DeliveryStatus.SUCCEEDED, utcnow()
     delivery.row_count, delivery.billed_cost_total = staged.rows, staged.billed
@@ -169,11 +171,11 @@ def ingested_event(tenant: str, delivery: Delivery, period: BillingPeriod) -> En
     ).envelope(tenant=tenant, source=SOURCE)  # fmt: skip
 
 
-async def _stage_file(
-    session: AsyncSession, s3: S3Reader, key: str, stamp: Stamp, tally: staging.Tally,
-    fmt: CurFormat, batch_rows: int,
-) -> None:  # fmt: skip
-    """Read one data file batch by batch into staging; a bad row refuses the delivery."""
+async def _file_rows(
+    s3: S3Reader, key: str, stamp: Stamp, tally: staging.Tally, fmt: CurFormat, batch_rows: int
+) -> AsyncIterator[tuple[Any, ...]]:
+    """The mapped rows of one data file, read and mapped a batch at a time as the COPY
+    takes them (so memory stays flat); a bad row refuses the delivery."""
     read = csv_gzip_batches if file_kind(key) == "csv_gzip" else parquet_batches
     rename = legacy.column_name if fmt == "legacy" else None
     done = 0
@@ -182,7 +184,8 @@ async def _stage_file(
             rows = [_mapped(raw, stamp, fmt, key, done + i) for i, raw in enumerate(batch, 1)]
             done += len(rows)
             tally.add(rows)
-            await staging.stage(session, rows)
+            for row in rows:
+                yield row
     except FileProblem as exc:
         raise DeliveryRejected(key, exc.row, str(exc)) from None
 

@@ -69,6 +69,8 @@ def _decimal_of_typed(column: str, value: Any) -> Decimal:
 
 
 def optional_decimal(column: str, value: Any) -> Decimal | None:
+    if type(value) is str and value and not value[0].isspace():  # CSV's usual case, first
+        return decimal_of(column, value)
     return None if blank(value) else decimal_of(column, value)
 
 
@@ -84,6 +86,10 @@ def _parsed_timestamp(text: str) -> datetime | None:
 
 def timestamp_of(column: str, value: Any) -> datetime:
     """An aware UTC timestamp; naive values are UTC, as every CUR timestamp is."""
+    if type(value) is str:  # CSV's usual case, first: a cache hit and nothing else
+        moment = _parsed_timestamp(value)
+        if moment is not None:
+            return moment
     if blank(value):
         raise ValueProblem(column, value, "is missing")
     if isinstance(value, datetime):
@@ -130,8 +136,17 @@ def map_of(column: str, value: Any) -> dict[str, str]:
 
 @lru_cache(maxsize=65536)
 def _map_json(text: str) -> str | None:
-    pairs = _parsed_map(text)
-    return None if pairs is None else json.dumps(dict(pairs))
+    """The text itself when it is already a JSON object of strings (the usual case:
+    JSONB reads it the same), else the object re-encoded without nulls."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict):
+        return None
+    if all(type(v) is str for v in parsed.values()):
+        return text
+    return json.dumps({str(k): str(v) for k, v in parsed.items() if v is not None})
 
 
 def map_json(column: str, value: Any) -> str:
