@@ -187,6 +187,8 @@ async def test_notifications_retry_slack_and_email(
     )
     listed = (await service.client.get("/channels", headers=service.auth())).json()["items"]
     assert {c["id"] for c in listed} == {hook, slack, mail}
+    shown = {c["id"]: c["config"].get("url") for c in listed}
+    assert shown[slack] == base.rstrip("/") + "/…"  # the path of a webhook is its secret
     assert (await service.client.get("/channels", headers=service.auth("globex"))).json()[
         "items"
     ] == []

@@ -48,6 +48,12 @@ class SeriesLimits:
 RESOLUTIONS: tuple[Resolution, ...] = ("raw", "5m", "1h", "1d")
 """Finest first."""
 
+BUCKET_WIDTH: dict[Resolution, timedelta] = {
+    "5m": timedelta(minutes=5),
+    "1h": timedelta(hours=1),
+    "1d": timedelta(days=1),
+}
+
 
 def resolution_for(start: datetime, end: datetime, limits: SeriesLimits) -> Resolution:
     span = end - start
@@ -154,11 +160,13 @@ async def _rolled_up(
     start: datetime,
     end: datetime,
 ) -> dict[uuid.UUID, list[SeriesPoint]]:
+    """Every bucket that overlaps the range: "the last hour" at hourly resolution is the
+    bucket it falls in, not nothing because that bucket began before the range did."""
     c = ROLLUPS[resolution].c
     rows = await session.execute(
         select(c.asset_id, c.bucket, c.sum / c.count, c.min, c.max)
         .where(c.tenant == tenant, any_of(c.asset_id, asset_ids), c.metric == metric)
-        .where(c.bucket >= start, c.bucket < end)
+        .where(c.bucket > start - BUCKET_WIDTH[resolution], c.bucket < end)
         .order_by(c.asset_id, c.bucket)
     )
     found: dict[uuid.UUID, list[SeriesPoint]] = defaultdict(list)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy import select
@@ -29,12 +30,26 @@ router = APIRouter(tags=["notifications"])
 MAX_DELIVERIES = 500
 
 
+def _shown_url(url: str) -> str:
+    """Only the receiving host: a webhook's path and query are its secret (a Slack
+    incoming-webhook URL is all the credential there is), so they are never read back."""
+    parts = urlsplit(url)
+    hidden = "/…" if parts.path.strip("/") or parts.query else ""
+    return f"{parts.scheme}://{parts.netloc}{hidden}"
+
+
+def _shown_config(config: dict[str, Any]) -> dict[str, Any]:
+    if "url" not in config:
+        return config
+    return {**config, "url": _shown_url(str(config["url"]))}
+
+
 def _out(channel: Channel) -> ChannelOut:
     return ChannelOut(
         id=channel.id,
         name=channel.name,
         kind=channel.kind,
-        config=channel.config,
+        config=_shown_config(channel.config),
         has_credentials=channel.sealed_secret is not None,
         created_at=channel.created_at,
     )

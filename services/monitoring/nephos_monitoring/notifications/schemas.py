@@ -52,7 +52,9 @@ class ChannelOut(BaseModel):
     id: uuid.UUID
     name: str
     kind: Literal["webhook", "slack", "email"]
-    config: dict[str, Any]
+    config: dict[str, Any] = Field(
+        description="As set, except a webhook URL, shown as its host only: its path is its secret."
+    )
     has_credentials: bool
     created_at: datetime
 
