@@ -25,6 +25,7 @@ class DevSecrets:
     internal_secret: str
     asset_secret_key: str
     monitoring_secret_key: str
+    metering_secret_key: str
 
     def __repr__(self) -> str:
         return "DevSecrets(<hidden>)"
@@ -49,6 +50,7 @@ def load_or_create(data_dir: Path) -> DevSecrets:
         "INTERNAL_SECRET": lambda: secrets.token_urlsafe(48),
         "ASSET_SECRET_KEY": SecretBox.generate_key,
         "MONITORING_SECRET_KEY": SecretBox.generate_key,
+        "METERING_SECRET_KEY": SecretBox.generate_key,
     }
     missing = {key: make() for key, make in wanted.items() if not values.get(key)}
     if missing:
@@ -63,6 +65,7 @@ def load_or_create(data_dir: Path) -> DevSecrets:
         internal_secret=values["INTERNAL_SECRET"],
         asset_secret_key=values["ASSET_SECRET_KEY"],
         monitoring_secret_key=values["MONITORING_SECRET_KEY"],
+        metering_secret_key=values["METERING_SECRET_KEY"],
     )
 
 

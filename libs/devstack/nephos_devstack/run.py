@@ -59,6 +59,8 @@ def service_env(svc: ServiceDef, infra: Infra, dev: DevSecrets) -> dict[str, str
         env[f"{p}SECRET_KEY"] = dev.asset_secret_key
     if svc == MONITORING:
         env[f"{p}SECRET_KEY"] = dev.monitoring_secret_key
+    if svc == METERING:
+        env[f"{p}SECRET_KEY"] = dev.metering_secret_key
     if svc in (METERING, MONITORING):
         env[f"{p}ASSET_URL"] = ASSET.base_url
     if svc == GATEWAY:

@@ -7,10 +7,12 @@ from decimal import Decimal
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from nephos_common.settings import ServiceSettings
+from nephos_common.settings import SealingSettings
 
 
-class Settings(ServiceSettings):
+class Settings(SealingSettings):
+    """``secret_key`` seals the SAS tokens of Azure export sources."""
+
     model_config = SettingsConfigDict(env_prefix="NEPHOS_METERING_", extra="ignore")
 
     port: int = 8002
@@ -22,6 +24,9 @@ class Settings(ServiceSettings):
     asset_url: str = "http://127.0.0.1:8001"
     ingest_scheduler_interval_seconds: float = Field(
         default=60.0, gt=0, description="How often due billing sources are looked for."
+    )
+    export_chunk_bytes: int = Field(
+        default=4 << 20, ge=1024, description="Bytes per ranged read of an Azure export file."
     )
     ingest_parallel_runs: int = Field(default=2, ge=1, description="Ingest runs per replica.")
     anomaly_history_days: int = Field(

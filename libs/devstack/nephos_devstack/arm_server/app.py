@@ -1,4 +1,6 @@
-"""The HTTP face of the stand-in: Entra ID's token endpoint and ARM's list calls.
+"""The HTTP face of the stand-in: Entra ID's token endpoint and ARM's list calls,
+plus Blob Storage's List Blobs and Get Blob for the storage accounts seeded in
+``blob_store`` (served path-style: ``/{account}/{container}/...``, see ``blob_api``).
 
 Only what the Azure collector uses is served, in ARM's own shapes: list
 answers are ``{"value": [...], "nextLink": ...}`` where ``nextLink`` is an
@@ -25,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from nephos_devstack.arm_server import monitor
+from nephos_devstack.arm_server import blob_api, monitor
 from nephos_devstack.arm_server.store import TOKEN_LIFETIME_SECONDS, ArmServer, Item
 
 VM_KIND = "microsoft.compute/virtualmachines"
@@ -220,6 +222,8 @@ def build_app(arm: ArmServer) -> Starlette:
             "token",
         ]:
             return await _token(request, arm, parts[0])
+        if blob_api.is_blob_path(arm, request.method, parts):
+            return await blob_api.answer(request, arm, parts)
         if request.method == "GET" and monitor.is_metrics_path(parts):
             return await monitor.metrics(request, arm, parts)
         if request.method == "GET" and parts and parts[0].lower() == "subscriptions":

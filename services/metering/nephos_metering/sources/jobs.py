@@ -7,9 +7,11 @@ from fastapi import FastAPI
 
 from nephos_common.cloud_sessions import CloudSessions
 from nephos_common.contracts.metering import JOBS_STREAM, IngestRequested
+from nephos_common.crypto import SecretBox
 from nephos_common.messaging.consumer import Subscription
 from nephos_metering.db import MESSAGING
 from nephos_metering.settings import Settings
+from nephos_metering.sources.readers import ReadOptions
 from nephos_metering.sources.scheduler import run_scheduler
 from nephos_metering.sources.worker import IngestWorker
 
@@ -28,7 +30,11 @@ def subscriptions(app: FastAPI) -> list[Subscription]:
     worker = IngestWorker(
         database=app.state.database,
         sessions=app.state.cloud_sessions,
-        batch_rows=settings.ingest_batch_rows,
+        options=ReadOptions(
+            batch_rows=settings.ingest_batch_rows,
+            box=SecretBox(settings.secret_key),
+            chunk_bytes=settings.export_chunk_bytes,
+        ),
     )
     return [
         Subscription(

@@ -1,9 +1,11 @@
 """Billing sources (where an account's bill comes from, and when) and their ingest runs.
 
-A source holds no credential: a run asks the asset service for a short-lived
-session of the account when it starts (``nephos_common.cloud_sessions``), so
-the account's secret stays in one place. Nor does it hold an endpoint: the
-session carries the account's own.
+A source that reads the cloud's APIs holds no credential: a run asks the asset
+service for a short-lived session of the account when it starts
+(``nephos_common.cloud_sessions``), so the account's secret stays in one place.
+An Azure export source reads the customer's storage account instead, which the
+account's ARM session cannot: it keeps a container SAS token, sealed with the
+service's key (``SecretBox``, bound to tenant and source) and never returned.
 """
 
 from __future__ import annotations
@@ -13,10 +15,20 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from nephos_common.crypto import SecretBox
 from nephos_metering.db import Base
 
 
@@ -24,6 +36,7 @@ class SourceKind(StrEnum):
     AWS_CUR = "aws_cur"
     AWS_COST_EXPLORER = "aws_cost_explorer"
     AZURE_COST_MANAGEMENT = "azure_cost_management"
+    AZURE_EXPORT = "azure_export"
 
     @property
     def provider(self) -> str:
@@ -56,11 +69,28 @@ class BillingSource(Base):
     interval_minutes: Mapped[int | None]
     daily_hour: Mapped[int | None]
     enabled: Mapped[bool] = mapped_column(default=True)
+    sealed_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
     last_run_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+    @property
+    def has_credentials(self) -> bool:
+        return self.sealed_secret is not None
+
+    def seal(self, box: SecretBox, secret: dict[str, Any] | None) -> None:
+        """Encrypt the credentials, bound to this tenant and source (see ``SecretBox``)."""
+        self.sealed_secret = box.seal(secret, context=self._context()) if secret else None
+
+    def secret(self, box: SecretBox) -> dict[str, Any] | None:
+        if self.sealed_secret is None:
+            return None
+        return box.open(self.sealed_secret, context=self._context())
+
+    def _context(self) -> str:
+        return f"billing-source/{self.tenant}/{self.id}"
 
 
 class IngestRun(Base):

@@ -43,9 +43,12 @@ async def create_source(
 ) -> SourceOut:
     """Say where an account's bill comes from and when to ingest it (one source per account).
 
-    422 ``unknown_account`` when the asset service knows no such account in the company.
+    422 ``unknown_account`` when the asset service knows no such account in the company;
+    ``credentials_required`` when an Azure export source comes without its SAS token
+    (sealed at rest, never answered: the source says only ``has_credentials``).
     """
-    source = await service.create(session, _sessions(request), principal.tenant, data)
+    source = await service.create(session, _sessions(request), request.app.state.settings,
+                                  principal.tenant, data)  # fmt: skip
     return SourceOut.model_validate(source)
 
 
@@ -72,11 +75,12 @@ async def get_source(
 async def update_source(
     source_id: uuid.UUID,
     data: SourceUpdate,
+    request: Request,
     principal: Principal = operator,
     session: AsyncSession = Depends(session_dependency),
 ) -> SourceOut:
     source = await repository.get(session, principal.tenant, source_id)
-    await service.update(session, source, data)
+    await service.update(session, request.app.state.settings, source, data)
     return SourceOut.model_validate(source)
 
 

@@ -1,7 +1,9 @@
 """Request and response shapes of billing sources and ingest runs.
 
-No shape has a field for credentials or an endpoint: jobs get both from the
-asset service's session of the account.
+API sources have no field for credentials or an endpoint: jobs get both from
+the asset service's session of the account. An Azure export source names its
+storage container and takes a SAS token in ``credentials``, which is sealed
+and only ever answered as ``has_credentials``.
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Any, Literal, Self
+from urllib.parse import parse_qs, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from nephos_common.errors import InvalidInput
 from nephos_metering.sources.models import SourceKind
@@ -38,11 +41,58 @@ class CostApiConfig(BaseModel):
     )
 
 
+class AzureExportConfig(BaseModel):
+    """Where a scheduled Cost Management export writes: ``<container>/<directory>/<export>/``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    blob_endpoint: str = Field(
+        max_length=300, description="The storage account's blob endpoint, e.g. "
+        "https://acme.blob.core.windows.net.",
+    )  # fmt: skip
+    container: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+    directory: str = Field(default="", max_length=512)
+    export_name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$")
+    cost_type: Literal["actual", "amortized"] = Field(
+        default="actual", description="The export's dataset: ActualCost or AmortizedCost."
+    )
+
+    @field_validator("blob_endpoint")
+    @classmethod
+    def _plain_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("https", "http") or not parts.netloc or parts.query:
+            raise ValueError("give the blob endpoint as an https URL without a query")
+        return value.strip().rstrip("/")
+
+
 CONFIG_MODELS: dict[SourceKind, type[BaseModel]] = {
     SourceKind.AWS_CUR: AwsCurConfig,
     SourceKind.AWS_COST_EXPLORER: CostApiConfig,
     SourceKind.AZURE_COST_MANAGEMENT: CostApiConfig,
+    SourceKind.AZURE_EXPORT: AzureExportConfig,
 }
+CREDENTIAL_KINDS = frozenset({SourceKind.AZURE_EXPORT})
+
+
+class SourceCredentials(BaseModel):
+    """A container SAS token with read and list permissions (with or without the ``?``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sas_token: SecretStr = Field(min_length=1, max_length=4096)
+
+    @field_validator("sas_token")
+    @classmethod
+    def _looks_like_sas(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value().strip().lstrip("?")
+        fields = parse_qs(token)
+        if "sig" not in fields or "sv" not in fields:
+            raise ValueError("a SAS token carries sv= and sig=; paste the token, not the URL")
+        return SecretStr(token)
+
+    def sealed_form(self) -> dict[str, Any]:
+        return {"sas_token": self.sas_token.get_secret_value()}
 
 
 def checked_config(kind: SourceKind, config: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +123,7 @@ class SourceCreate(Schedule):
     kind: SourceKind
     name: str = Field(min_length=1, max_length=200)
     config: dict[str, Any] = Field(default_factory=dict)
+    credentials: SourceCredentials | None = None
     enabled: bool = True
 
 
@@ -83,6 +134,9 @@ class SourceUpdate(Schedule):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     config: dict[str, Any] | None = None
+    credentials: SourceCredentials | None = Field(
+        default=None, description="New credentials replace the sealed ones."
+    )
     enabled: bool | None = None
 
 
@@ -94,6 +148,7 @@ class SourceOut(BaseModel):
     kind: str
     name: str
     config: dict[str, Any]
+    has_credentials: bool
     interval_minutes: int | None
     daily_hour: int | None
     enabled: bool

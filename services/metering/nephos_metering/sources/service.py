@@ -3,25 +3,38 @@ transaction, so a requested run is never lost and never queued twice."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.cloud_sessions import CloudSessions
 from nephos_common.contracts.metering import IngestRequested
+from nephos_common.crypto import SecretBox
 from nephos_common.db import utcnow
 from nephos_common.errors import Conflict, InvalidInput, NotFound
 from nephos_common.messaging import outbox
 from nephos_common.messaging.tables import MessagingTables
 from nephos_metering.costs.service import PROVISIONAL_DAYS
+from nephos_metering.settings import Settings
 from nephos_metering.sources import repository
 from nephos_metering.sources.models import BillingSource, IngestRun, RunStatus, SourceKind
-from nephos_metering.sources.schemas import SourceCreate, SourceUpdate, checked_config
+from nephos_metering.sources.schemas import (
+    CREDENTIAL_KINDS,
+    SourceCreate,
+    SourceCredentials,
+    SourceUpdate,
+    checked_config,
+)
 
 SOURCE = "metering"
 STALE_AFTER = timedelta(hours=2)
+PUBLIC_BLOB_ENDPOINT = re.compile(
+    r"^https://[a-z0-9]{3,24}\.blob\.core\.(windows\.net|chinacloudapi\.cn|usgovcloudapi\.net)$"
+)
 
 
 async def check_account(
@@ -42,10 +55,39 @@ async def check_account(
                            f"{cloud.provider}", code="kind_mismatch", field="kind")  # fmt: skip
 
 
+def checked_source_config(settings: Settings, kind: SourceKind,
+                          config: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    """The validated config; a blob endpoint outside Azure's public clouds is an endpoint
+    override, refused where the deployment does not allow them (a tenant could otherwise
+    aim the service's requests at internal addresses)."""
+    checked = checked_config(kind, config)
+    endpoint = checked.get("blob_endpoint")
+    if endpoint and not PUBLIC_BLOB_ENDPOINT.match(endpoint):
+        settings.check_endpoint_override(endpoint)
+    return checked
+
+
+def seal_credentials(settings: Settings, source: BillingSource,
+                     credentials: SourceCredentials | None) -> None:  # fmt: skip
+    """Sources reading a storage account need a SAS token; the others take none."""
+    kind = SourceKind(source.kind)
+    if credentials is not None and kind not in CREDENTIAL_KINDS:
+        raise InvalidInput(f"a {kind} source takes no credentials: its runs use the "
+                           "account's session", code="credentials_not_accepted",
+                           field="credentials")  # fmt: skip
+    if credentials is not None:
+        source.seal(SecretBox(settings.secret_key), credentials.sealed_form())
+    if kind in CREDENTIAL_KINDS and source.sealed_secret is None:
+        raise InvalidInput(f"a {kind} source needs credentials.sas_token (read and list on "
+                           "the container)", code="credentials_required",
+                           field="credentials")  # fmt: skip
+
+
 async def create(
-    session: AsyncSession, sessions: CloudSessions, tenant: str, data: SourceCreate
-) -> BillingSource:
-    config = checked_config(data.kind, data.config)
+    session: AsyncSession, sessions: CloudSessions, settings: Settings, tenant: str,
+    data: SourceCreate,
+) -> BillingSource:  # fmt: skip
+    config = checked_source_config(settings, data.kind, data.config)
     if await repository.for_account(session, tenant, data.account_id) is not None:
         raise Conflict("the account already has a billing source", code="source_exists",
                        account_id=str(data.account_id))  # fmt: skip
@@ -55,17 +97,22 @@ async def create(
         name=data.name, config=config, interval_minutes=data.interval_minutes,
         daily_hour=data.daily_hour, enabled=data.enabled,
     )  # fmt: skip
+    seal_credentials(settings, source, data.credentials)
     session.add(source)
     await session.flush()
     await session.refresh(source)
     return source
 
 
-async def update(session: AsyncSession, source: BillingSource, data: SourceUpdate) -> None:
+async def update(
+    session: AsyncSession, settings: Settings, source: BillingSource, data: SourceUpdate
+) -> None:
     """Apply the given fields; a new schedule rule replaces the old one."""
     given = data.model_fields_set
     if "config" in given and data.config is not None:
-        source.config = checked_config(SourceKind(source.kind), data.config)
+        source.config = checked_source_config(settings, SourceKind(source.kind), data.config)
+    if "credentials" in given and data.credentials is not None:
+        seal_credentials(settings, source, data.credentials)
     if "name" in given and data.name is not None:
         source.name = data.name
     if "enabled" in given and data.enabled is not None:

@@ -22,7 +22,7 @@ from nephos_common.errors import NephosError
 from nephos_common.messaging.envelope import Envelope
 from nephos_metering.sources import repository
 from nephos_metering.sources.models import BillingSource, IngestRun, RunStatus
-from nephos_metering.sources.readers import ingest_period
+from nephos_metering.sources.readers import ReadOptions, ingest_period
 
 log = logging.getLogger(__name__)
 REFUSED = {"cost_api_access_denied", "s3_access_denied"}
@@ -32,7 +32,7 @@ REFUSED = {"cost_api_access_denied", "s3_access_denied"}
 class IngestWorker:
     database: Database
     sessions: CloudSessions
-    batch_rows: int
+    options: ReadOptions
 
     async def handle(self, _: AsyncSession, envelope: Envelope) -> None:
         """Consumer entry point; the run keeps its own transactions (see module doc)."""
@@ -47,8 +47,7 @@ class IngestWorker:
         try:
             cloud = await self.sessions.get(source.tenant, source.account_id)
             for month in run.billing_periods:
-                outcome = await ingest_period(self.database, source, cloud, month,
-                                              self.batch_rows)  # fmt: skip
+                outcome = await ingest_period(self.database, source, cloud, month, self.options)
                 result = {"billing_period": month, "outcome": outcome.outcome,
                           "delivery_id": str(outcome.delivery.id)}  # fmt: skip
                 async with self.database.transaction() as session:
