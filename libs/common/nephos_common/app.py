@@ -32,7 +32,7 @@ from nephos_common.observability import (
     metrics_endpoint,
 )
 from nephos_common.settings import ServiceSettings
-from nephos_common.tasks import stop_if_cancelled
+from nephos_common.tasks import run_every
 
 log = logging.getLogger(__name__)
 
@@ -110,14 +110,12 @@ async def _prune_messages(
     database: Database, tables: MessagingTables, relay: OutboxRelay, keep: timedelta
 ) -> None:
     """Keep the outbox and inbox tables from growing without end (hourly)."""
-    while True:
-        try:
-            await relay.prune(keep)
-            await prune_inbox(database, tables, keep)
-        except Exception:
-            stop_if_cancelled()
-            log.exception("pruning messages failed")
-        await asyncio.sleep(3600)
+
+    async def prune() -> None:
+        await relay.prune(keep)
+        await prune_inbox(database, tables, keep)
+
+    await run_every(3600, prune, what="pruning messages")
 
 
 async def _stop(tasks: list[asyncio.Task[None]], grace: float = 5.0) -> None:
