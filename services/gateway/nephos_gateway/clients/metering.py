@@ -1,6 +1,7 @@
 """Typed client of the metering service's REST API: one method per endpoint.
 
-Cost questions (overview, summary, trend, forecast, comparison), cost per
+Cost questions (overview, summary, trend, forecast, comparison), each of the
+whole company or narrowed by a ``CostQuery``, cost per
 asset and per service group (batch reads for DataLoaders), budgets,
 anomalies, recommendations, cost sets, billing sources and their ingest
 runs, deliveries, invoices and invoice terms. Ids are checked before they
@@ -64,36 +65,77 @@ class AnomalyQuery:
         )
 
 
+@dataclass(frozen=True)
+class CostQuery:
+    """A cost question's filter, in the service's query-parameter terms; all given
+    conditions must hold, none given asks about the whole company."""
+
+    account_id: str | None = None
+    service_group_id: str | None = None
+    tag: str | None = None
+
+    def params(self) -> dict[str, Any]:
+        return _params(
+            account_id=self.account_id, service_group_id=self.service_group_id, tag=self.tag
+        )
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """How a summary groups: ``tag_key`` goes with ``tag``; ``limit`` caps the groups."""
+
+    group_by: str
+    tag_key: str | None = None
+    limit: int | None = None
+
+    def params(self) -> dict[str, Any]:
+        return _params(group_by=self.group_by, tag_key=self.tag_key, limit=self.limit)
+
+
+WHOLE_COMPANY = CostQuery()
+
+
 class MeteringClient(ServiceClient):
     service = "metering"
 
-    async def overview(self, as_of: date | None, currency: str | None) -> m.CostOverview:
-        params = _params(as_of=as_of, currency=currency)
+    async def overview(
+        self, as_of: date | None, currency: str | None, query: CostQuery = WHOLE_COMPANY
+    ) -> m.CostOverview:
+        params = _params(as_of=as_of, currency=currency) | query.params()
         return await self._call(m.CostOverview, "GET", "/costs/overview", params=params)
 
-    async def summary(self, start: date, end: date, group_by: str) -> m.CostSummary:
-        params = {"from": start.isoformat(), "to": end.isoformat(), "group_by": group_by}
+    async def summary(
+        self, start: date, end: date, grouping: Grouping, query: CostQuery = WHOLE_COMPANY
+    ) -> m.CostSummary:
+        params = _params(**{"from": start, "to": end}) | grouping.params() | query.params()
         return await self._call(m.CostSummary, "GET", "/costs/summary", params=params)
 
-    async def period_summary(self, period: str, as_of: date | None, group_by: str) -> m.CostSummary:
+    async def period_summary(
+        self, period: str, as_of: date | None, grouping: Grouping,
+        query: CostQuery = WHOLE_COMPANY,
+    ) -> m.CostSummary:  # fmt: skip
         """Totals over an inquiry period (``2m``, ``3m``, ``6m``, ``12m``) ending with ``as_of``."""
-        params = _params(period=period, as_of=as_of, group_by=group_by)
+        params = _params(period=period, as_of=as_of) | grouping.params() | query.params()
         return await self._call(m.CostSummary, "GET", "/costs/summary", params=params)
 
     async def forecast(
-        self, as_of: date | None, currency: str | None, method: str | None
-    ) -> m.Forecast:
-        params = _params(as_of=as_of, currency=currency, method=method)
+        self, as_of: date | None, currency: str | None, method: str | None,
+        query: CostQuery = WHOLE_COMPANY,
+    ) -> m.Forecast:  # fmt: skip
+        params = _params(as_of=as_of, currency=currency, method=method) | query.params()
         return await self._call(m.Forecast, "GET", "/costs/forecast", params=params)
 
     async def comparison(
-        self, as_of: date | None, months: int, currency: str | None
-    ) -> m.Comparison:
-        params = _params(as_of=as_of, months=months, currency=currency)
+        self, as_of: date | None, months: int, currency: str | None,
+        query: CostQuery = WHOLE_COMPANY,
+    ) -> m.Comparison:  # fmt: skip
+        params = _params(as_of=as_of, months=months, currency=currency) | query.params()
         return await self._call(m.Comparison, "GET", "/costs/comparison", params=params)
 
-    async def trend(self, as_of: date | None, currency: str | None) -> m.Trend:
-        params = _params(as_of=as_of, currency=currency)
+    async def trend(
+        self, as_of: date | None, currency: str | None, query: CostQuery = WHOLE_COMPANY
+    ) -> m.Trend:
+        params = _params(as_of=as_of, currency=currency) | query.params()
         return await self._call(m.Trend, "GET", "/costs/trend", params=params)
 
     async def asset_costs(

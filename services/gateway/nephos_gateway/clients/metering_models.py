@@ -33,11 +33,21 @@ class GroupTotal(_Answer):
     effective_cost: Decimal
 
 
+class OtherTotal(_Answer):
+    currency: str
+    groups: int
+    billed_cost: Decimal
+    effective_cost: Decimal
+
+
 class CostSummary(_Answer):
     start: date
     end: date
     group_by: str
+    tag_key: str | None = None
+    limit: int | None = None
     items: list[GroupTotal]
+    other: list[OtherTotal] = []
 
 
 class Delivery(_Answer):

@@ -31,7 +31,15 @@ from nephos_gateway.schema.types.cost_trends import (
     ForecastMethod,
     InquiryPeriod,
 )
-from nephos_gateway.schema.types.costs import CostGroupBy, CostSummary
+from nephos_gateway.schema.types.costs import (
+    CostFilter,
+    CostGroupBy,
+    CostSummary,
+    GroupLimit,
+    TagKey,
+    cost_query,
+    grouping,
+)
 from nephos_gateway.schema.types.invoices import Invoice, InvoiceTerms
 from nephos_gateway.schema.types.recommendations import (
     RecommendationConnection,
@@ -61,9 +69,10 @@ class MeteringQuery:
         "average, minimum and maximum of each day."
     )
     async def cost_trend(
-        self, info: Info, as_of: AsOf = None, currency: Currency = None
-    ) -> CostTrend:
-        return CostTrend.of(await info.context.metering.trend(as_of, currency))
+        self, info: Info, as_of: AsOf = None, currency: Currency = None,
+        filter: CostFilter | None = None,
+    ) -> CostTrend:  # fmt: skip
+        return CostTrend.of(await info.context.metering.trend(as_of, currency, cost_query(filter)))
 
     @strawberry.field(description="This month's expected total with its range and method.")
     async def cost_forecast(
@@ -74,9 +83,11 @@ class MeteringQuery:
         method: Annotated[
             ForecastMethod | None, strawberry.argument(description="Chosen by the data by default.")
         ] = None,
+        filter: CostFilter | None = None,
     ) -> CostForecast:
         chosen = method.value if method is not None else None
-        return CostForecast.of(await info.context.metering.forecast(as_of, currency, chosen))
+        found = await info.context.metering.forecast(as_of, currency, chosen, cost_query(filter))
+        return CostForecast.of(found)
 
     @strawberry.field(description="This month's 1st..asOf beside the same days of earlier months.")
     async def cost_comparison(
@@ -85,8 +96,12 @@ class MeteringQuery:
         as_of: AsOf = None,
         months: Annotated[int, strawberry.argument(description="Earlier months, 1..12.")] = 3,
         currency: Currency = None,
+        filter: CostFilter | None = None,
     ) -> CostComparison:
-        return CostComparison.of(await info.context.metering.comparison(as_of, months, currency))
+        query = cost_query(filter)
+        return CostComparison.of(
+            await info.context.metering.comparison(as_of, months, currency, query)
+        )
 
     @strawberry.field(description="Costs of an inquiry period (2, 3, 6 or 12 months), by group.")
     async def cost_inquiry(
@@ -95,8 +110,12 @@ class MeteringQuery:
         period: InquiryPeriod,
         as_of: Annotated[date | None, strawberry.argument(description="Its last day.")] = None,
         group_by: CostGroupBy = CostGroupBy.SERVICE,
+        tag_key: TagKey = None,
+        limit: GroupLimit = None,
+        filter: CostFilter | None = None,
     ) -> CostSummary:
-        found = await info.context.metering.period_summary(period.value, as_of, group_by.value)
+        how, query = grouping(group_by, tag_key, limit), cost_query(filter)
+        found = await info.context.metering.period_summary(period.value, as_of, how, query)
         return CostSummary.of(found)
 
     @strawberry.field(description="The company's budgets, in pages.")

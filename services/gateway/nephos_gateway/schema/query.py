@@ -21,7 +21,17 @@ from nephos_gateway.schema.types.accounts import CloudAccount
 from nephos_gateway.schema.types.assets import Asset, AssetConnection, AssetFilter
 from nephos_gateway.schema.types.changes import AssetChangeConnection, ChangeFilter
 from nephos_gateway.schema.types.connections import Connection, connection
-from nephos_gateway.schema.types.costs import CostDelivery, CostGroupBy, CostOverview, CostSummary
+from nephos_gateway.schema.types.costs import (
+    CostDelivery,
+    CostFilter,
+    CostGroupBy,
+    CostOverview,
+    CostSummary,
+    GroupLimit,
+    TagKey,
+    cost_query,
+    grouping,
+)
 from nephos_gateway.schema.types.discovery import DiscoveryRun
 from nephos_gateway.schema.types.groups import ServiceGroup
 from nephos_gateway.schema.types.summary import AssetSummary
@@ -161,8 +171,10 @@ class Query(DirectoryQuery, MeteringQuery, MonitoringQuery):
         info: Info,
         as_of: Annotated[date | None, strawberry.argument(description="Today by default.")] = None,
         currency: str | None = None,
+        filter: CostFilter | None = None,
     ) -> CostOverview:
-        return CostOverview.of(await info.context.metering.overview(as_of, currency))
+        found = await info.context.metering.overview(as_of, currency, cost_query(filter))
+        return CostOverview.of(found)
 
     @strawberry.field(description="Costs of a range of days (both included), by group.")
     async def cost_summary(
@@ -171,8 +183,13 @@ class Query(DirectoryQuery, MeteringQuery, MonitoringQuery):
         start: Annotated[date, strawberry.argument(name="from")],
         to: date,
         group_by: CostGroupBy = CostGroupBy.SERVICE,
+        tag_key: TagKey = None,
+        limit: GroupLimit = None,
+        filter: CostFilter | None = None,
     ) -> CostSummary:
-        return CostSummary.of(await info.context.metering.summary(start, to, group_by.value))
+        how = grouping(group_by, tag_key, limit)
+        found = await info.context.metering.summary(start, to, how, cost_query(filter))
+        return CostSummary.of(found)
 
     @strawberry.field(
         description="Billing deliveries, newest first (the newest 500), of one account or of all."

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ScalarSelect, and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -152,6 +152,19 @@ async def members_of(
     for group_id, asset_id in rows:
         found.setdefault(group_id, []).append(asset_id)
     return found
+
+
+def group_resource_keys(tenant: str, group_ids: Sequence[uuid.UUID]) -> ScalarSelect[str]:
+    """The resource keys of the groups' member assets, as a subquery: a cost question
+    narrowed to service groups matches ``cost_key()`` against it without fetching them."""
+    member = AllocationGroupMember
+    keys = (
+        select(func.unnest(AllocationAsset.resource_keys))
+        .join(member, and_(member.tenant == AllocationAsset.tenant,
+                           member.asset_id == AllocationAsset.asset_id))
+        .where(member.tenant == tenant, any_of(member.__table__.c.group_id, group_ids))
+    )  # fmt: skip
+    return keys.scalar_subquery()
 
 
 async def members(session: AsyncSession, tenant: str, group_id: uuid.UUID) -> list[uuid.UUID]:

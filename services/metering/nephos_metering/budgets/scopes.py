@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.errors import InvalidInput
 from nephos_metering.allocation import repository as allocation
-from nephos_metering.allocation.keys import cost_key
-from nephos_metering.allocation.models import AllocationAsset, AllocationGroupMember
 from nephos_metering.budgets.schemas import BudgetScope
 from nephos_metering.costs.filtered import CostFilter
-from nephos_metering.costs.models import Cost
 
 SCOPE_TYPES = ("company", "account", "service_group", "tag")
 
@@ -69,20 +66,10 @@ def conditions(tenant: str, scope: dict[str, str]) -> list[ColumnElement[bool]]:
     """Conditions on ``costs`` rows that keep exactly the scope's costs."""
     kind = scope["type"]
     if kind == "account":
-        return CostFilter(account_ids=(uuid.UUID(scope["account_id"]),)).conditions()
+        return CostFilter(account_ids=(uuid.UUID(scope["account_id"]),)).conditions(tenant)
     if kind == "tag":
-        return CostFilter(tags=((scope["key"], scope["value"]),)).conditions()
+        return CostFilter(tags=((scope["key"], scope["value"]),)).conditions(tenant)
     if kind == "service_group":
-        return [Cost.resource_id.is_not(None), cost_key().in_(_group_keys(tenant, scope))]
+        group = CostFilter(service_group_ids=(uuid.UUID(scope["group_id"]),))
+        return group.conditions(tenant)
     return []
-
-
-def _group_keys(tenant: str, scope: dict[str, str]) -> ColumnElement[str]:
-    member = AllocationGroupMember
-    keys = (
-        select(func.unnest(AllocationAsset.resource_keys))
-        .join(member, and_(member.tenant == AllocationAsset.tenant,
-                           member.asset_id == AllocationAsset.asset_id))
-        .where(member.tenant == tenant, member.group_id == uuid.UUID(scope["group_id"]))
-    )  # fmt: skip
-    return keys.scalar_subquery()

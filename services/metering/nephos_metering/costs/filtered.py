@@ -1,9 +1,11 @@
-"""Cost questions narrowed by a filter (a cost set, a budget's scope).
+"""Cost questions narrowed by a filter (a cost set, a budget's scope, a dashboard
+question's cloud account, service group or tag), or grouped by resource or tag.
 
 They read the ``costs`` line items themselves: a filter may combine accounts,
-services, regions, charge categories and tags at once, which per-dimension
-daily totals cannot answer. Always scoped by tenant; days are UTC days of the
-charge period start, as in the rest of ``costs``.
+services, regions, charge categories, tags and service groups at once, and
+resources and tag values are too many for per-dimension daily totals. Always
+scoped by tenant; days are UTC days of the charge period start, as in the rest
+of ``costs``.
 """
 
 from __future__ import annotations
@@ -15,35 +17,38 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.db import any_of
+from nephos_metering.allocation import repository as allocation
+from nephos_metering.allocation.keys import cost_key
 from nephos_metering.costs.models import Cost
 
 Where = Sequence[ColumnElement[bool]]
 """Conditions on cost rows; all must hold."""
 
-GROUP_COLUMNS: dict[str, Any] = {
-    "service": Cost.service_name,
-    "account": Cost.sub_account_id,
-    "region": Cost.region_id,
-    "charge_category": Cost.charge_category,
-}
-
 
 @dataclass(frozen=True)
 class CostFilter:
     """Which cost rows a question is about: an empty field does not narrow, values
-    within a field are alternatives, and every field (and every tag) must hold."""
+    within a field are alternatives, and every field (and every tag) must hold.
+
+    ``tags`` are key/value pairs the row's tags must hold; ``tag_keys`` are keys
+    it must hold with any value; ``service_group_ids`` keep the rows of the
+    groups' member assets (see ``allocation``).
+    """
 
     account_ids: tuple[uuid.UUID, ...] = ()
     services: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     charge_categories: tuple[str, ...] = ()
     tags: tuple[tuple[str, str], ...] = ()
+    tag_keys: tuple[str, ...] = ()
+    service_group_ids: tuple[uuid.UUID, ...] = ()
 
-    def conditions(self) -> list[ColumnElement[bool]]:
+    def conditions(self, tenant: str) -> list[ColumnElement[bool]]:
+        """The conditions on ``tenant``'s cost rows; the tenant scopes group membership."""
         narrowing: list[tuple[ColumnElement[Any], tuple[Any, ...]]] = [
             (Cost.account_id.expression, self.account_ids),
             (Cost.service_name.expression, self.services),
@@ -51,8 +56,14 @@ class CostFilter:
             (Cost.charge_category.expression, self.charge_categories),
         ]
         found = [any_of(column, values) for column, values in narrowing if values]
-        # JSONB containment (@>) per tag: the row's tags hold this key with this value.
-        return found + [Cost.tags.contains({key: value}) for key, value in self.tags]
+        # JSONB containment (@>) per tag and key existence (?) per key: both use the
+        # GIN index on tags (migration 0007).
+        found += [Cost.tags.contains({key: value}) for key, value in self.tags]
+        found += [Cost.tags.has_key(key) for key in self.tag_keys]
+        if self.service_group_ids:
+            keys = allocation.group_resource_keys(tenant, self.service_group_ids)
+            found += [Cost.resource_id.is_not(None), cost_key().in_(keys)]
+        return found
 
 
 def charge_day() -> Any:
@@ -65,20 +76,48 @@ def within(tenant: str, start: datetime, end: datetime, where: Where = ()) -> tu
             Cost.charge_period_start < end, *where)  # fmt: skip
 
 
-async def grouped_totals(
-    session: AsyncSession, tenant: str, start: datetime, end: datetime, group_by: str,
-    where: Where,
-) -> list[tuple[str | None, str, Decimal, Decimal]]:  # fmt: skip
-    """(key, currency, billed, effective) per group over [start, end), largest first."""
-    key = GROUP_COLUMNS[group_by]
-    billed = func.sum(Cost.billed_cost)
-    query = (
-        select(key, Cost.billing_currency, billed, func.sum(Cost.effective_cost))
+def grouped_query(
+    tenant: str, start: datetime, end: datetime, key: ColumnElement[Any], where: Where
+) -> Select[Any]:
+    """Per ``key`` and currency over [start, end), the sums as ``grouping`` reads them.
+
+    The key is computed in a subquery so that grouping names it once: a key with
+    a parameter (a tag's key) written twice would be two expressions to PostgreSQL.
+    """
+    rows = (
+        select(key.label("key"), Cost.billing_currency.label("currency"),
+               Cost.billed_cost, Cost.effective_cost)
         .where(*within(tenant, start, end, where))
-        .group_by(key, Cost.billing_currency)
-        .order_by(billed.desc(), key)
+        .subquery()
+    )  # fmt: skip
+    return select(
+        rows.c.key, rows.c.currency, func.sum(rows.c.billed_cost).label("billed"),
+        func.sum(rows.c.effective_cost).label("effective"),
+    ).group_by(rows.c.key, rows.c.currency)  # fmt: skip
+
+
+async def billed_by_currency(
+    session: AsyncSession, tenant: str, start: datetime, end: datetime, where: Where
+) -> dict[str, Decimal]:
+    query = (
+        select(Cost.billing_currency, func.sum(Cost.billed_cost))
+        .where(*within(tenant, start, end, where))
+        .group_by(Cost.billing_currency)
     )
-    return [(k, c, b, e) for k, c, b, e in (await session.execute(query)).all()]
+    return {currency: total for currency, total in (await session.execute(query)).all()}
+
+
+async def currencies(session: AsyncSession, tenant: str, where: Where) -> list[str]:
+    query = select(Cost.billing_currency).where(Cost.tenant == tenant, *where).distinct()
+    return sorted(await session.scalars(query))
+
+
+async def data_through(session: AsyncSession, tenant: str, where: Where) -> datetime | None:
+    """Freshness of the rows kept: their latest charge period end."""
+    latest: datetime | None = await session.scalar(
+        select(func.max(Cost.charge_period_end)).where(Cost.tenant == tenant, *where)
+    )
+    return latest
 
 
 async def daily_billed(

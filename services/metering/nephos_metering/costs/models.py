@@ -28,6 +28,9 @@ class Cost(Base):
         Index("ix_costs_tenant_charge_period_start", "tenant", "charge_period_start"),
         Index("ix_costs_tenant_billing_period", "tenant", "billing_account_id",
               "billing_period_start"),
+        Index("ix_costs_tenant_account_charge_period_start", "tenant", "account_id",
+              "charge_period_start"),
+        Index("ix_costs_tags", "tags", postgresql_using="gin"),
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Numeric, column, func, select, table
+from sqlalchemy import Date, Numeric, Select, column, func, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_metering.costs.models import Cost
@@ -42,19 +42,17 @@ def _within(tenant: str, dimension: str, start: datetime, end: datetime) -> tupl
             c.day < _day(end))  # fmt: skip
 
 
-async def grouped_totals(
-    session: AsyncSession, tenant: str, start: datetime, end: datetime, group_by: str
-) -> list[tuple[str | None, str, Decimal, Decimal]]:
-    """(key, currency, billed, effective) per group over [start, end), largest first."""
+def grouped_query(tenant: str, start: datetime, end: datetime, dimension: str) -> Select[Any]:
+    """Per key of ``dimension`` and currency over [start, end), the sums as
+    ``grouping.ranked`` reads them."""
     c = TOTALS.c
-    billed = func.sum(c.billed_cost)
-    query = (
-        select(c.key, c.billing_currency, billed, func.sum(c.effective_cost))
-        .where(*_within(tenant, group_by, start, end))
+    return (
+        select(c.key.label("key"), c.billing_currency.label("currency"),
+               func.sum(c.billed_cost).label("billed"),
+               func.sum(c.effective_cost).label("effective"))
+        .where(*_within(tenant, dimension, start, end))
         .group_by(c.key, c.billing_currency)
-        .order_by(billed.desc(), c.key)
-    )
-    return [(k, cur, b, e) for k, cur, b, e in (await session.execute(query)).all()]
+    )  # fmt: skip
 
 
 async def billed_by_currency(

@@ -7,7 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-GroupBy = Literal["service", "account", "region", "charge_category"]
+DimensionGroupBy = Literal["service", "account", "region", "charge_category"]
+"""The groupings the daily totals hold (``account`` is the provider's sub-account)."""
+GroupBy = Literal["service", "account", "region", "charge_category", "resource", "tag"]
+"""``tag`` groups by the values of one tag key, given as ``tag_key``."""
 Period = Literal["2m", "3m", "6m", "12m"]
 ForecastMethod = Literal["weekday_seasonal", "run_rate"]
 
@@ -19,11 +22,26 @@ class GroupTotal(BaseModel):
     effective_cost: str
 
 
+class OtherTotal(BaseModel):
+    """The groups beyond the summary's ``limit`` in one currency, summed."""
+
+    currency: str
+    groups: int
+    billed_cost: str
+    effective_cost: str
+
+
 class CostSummary(BaseModel):
+    """``items`` largest first; with a ``limit``, ``other`` sums the groups left out,
+    so that ``items`` and ``other`` together add up to the whole."""
+
     start: date
     end: date
     group_by: GroupBy
+    tag_key: str | None = None
+    limit: int | None = None
     items: list[GroupTotal]
+    other: list[OtherTotal] = []
 
 
 class ForecastOut(BaseModel):

@@ -1,4 +1,7 @@
-"""Cost questions: totals by dimension, hot bill, month-to-date, forecast, comparisons.
+"""Cost questions: totals by group, hot bill, month-to-date, forecast, comparisons.
+
+Each may be narrowed by a ``CostFilter`` (a cloud account, service group or
+tag); see ``readers`` for where each kind of question reads from.
 
 Amounts are summed by PostgreSQL in NUMERIC and handed out as exact decimal
 strings; sums never mix currencies.
@@ -12,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.errors import Conflict, InvalidInput
-from nephos_metering.costs import filtered, repository
+from nephos_metering.costs import filtered, grouping, repository
 from nephos_metering.costs.filtered import CostFilter
 from nephos_metering.costs.forecast import (
     Forecast,
@@ -23,6 +26,8 @@ from nephos_metering.costs.forecast import (
     minor_unit,
     month_end,
 )
+from nephos_metering.costs.grouping import GroupRow
+from nephos_metering.costs.readers import CostReader, reader
 from nephos_metering.costs.schemas import (
     ComparisonPeriod,
     CostComparison,
@@ -33,6 +38,7 @@ from nephos_metering.costs.schemas import (
     ForecastOut,
     GroupBy,
     GroupTotal,
+    OtherTotal,
     Period,
     TrendDay,
 )
@@ -75,32 +81,44 @@ def inquiry_period(
 
 async def summary(
     session: AsyncSession, tenant: str, start: date, end: date, group_by: GroupBy,
-    filters: CostFilter | None = None,
+    filters: CostFilter | None = None, *, tag_key: str | None = None, limit: int | None = None,
 ) -> CostSummary:  # fmt: skip
     """Totals per group for the days ``start`` to ``end``, both included, of the rows
-    ``filters`` keeps (all of them by default)."""
+    ``filters`` keeps (all of them by default); see ``grouping`` for ``limit``."""
     if end < start:
         raise InvalidInput("to is before from", code="invalid_period")
     if (end - start).days > MAX_RANGE_DAYS:
         raise InvalidInput(f"at most {MAX_RANGE_DAYS} days per query", code="invalid_period")
     first, after = day_start(start), day_start(end + timedelta(days=1))
-    if filters is None:
-        rows = await repository.grouped_totals(session, tenant, first, after, group_by)
+    key = grouping.group_key(group_by, tag_key)
+    if filters is None and group_by in grouping.DIMENSIONS:
+        query = repository.grouped_query(tenant, first, after, group_by)
     else:
-        where = filters.conditions()
-        rows = await filtered.grouped_totals(session, tenant, first, after, group_by, where)
-    items = [
-        GroupTotal(key=key, currency=currency, billed_cost=exact(b), effective_cost=exact(e))
-        for key, currency, b, e in rows
-    ]
-    return CostSummary(start=start, end=end, group_by=group_by, items=items)
+        where = filters.conditions(tenant) if filters is not None else ()
+        query = filtered.grouped_query(tenant, first, after, key, where)
+    cap = grouping.limit_for(group_by, limit)
+    rows = await grouping.grouped_rows(session, query, cap)
+    items = [_group_total(r) for r in rows if r.shown]
+    other = [_other_total(r) for r in rows if not r.shown]
+    return CostSummary(start=start, end=end, group_by=group_by, tag_key=tag_key, limit=cap,
+                       items=items, other=other)  # fmt: skip
 
 
-async def _currency(session: AsyncSession, tenant: str, asked: str | None) -> str | None:
+def _group_total(row: GroupRow) -> GroupTotal:
+    return GroupTotal(key=row.key, currency=row.currency, billed_cost=exact(row.billed),
+                      effective_cost=exact(row.effective))  # fmt: skip
+
+
+def _other_total(row: GroupRow) -> OtherTotal:
+    return OtherTotal(currency=row.currency, groups=row.groups, billed_cost=exact(row.billed),
+                      effective_cost=exact(row.effective))  # fmt: skip
+
+
+async def _currency(session: AsyncSession, read: CostReader, asked: str | None) -> str | None:
     """The currency to report in; several in the data and none asked for is refused."""
     if asked is not None:
         return asked.upper()
-    held = await repository.currencies(session, tenant)
+    held = await read.currencies(session)
     if len(held) > 1:
         raise Conflict("costs are held in several currencies; pass currency",
                        code="mixed_currencies", currencies=held)  # fmt: skip
@@ -108,14 +126,15 @@ async def _currency(session: AsyncSession, tenant: str, asked: str | None) -> st
 
 
 async def _forecast(
-    session: AsyncSession, tenant: str, as_of: date, currency: str | None, method: Method | None
-) -> Forecast:
+    session: AsyncSession, read: CostReader, as_of: date, currency: str | None,
+    method: Method | None,
+) -> Forecast:  # fmt: skip
     if currency is None:
         return forecast_month({}, as_of, None, method=method)
-    daily = await repository.daily_billed(
-        session, tenant, day_start(history_start(as_of)), day_start(as_of), currency
+    daily = await read.daily_billed(
+        session, day_start(history_start(as_of)), day_start(as_of), currency
     )
-    first = await repository.first_day(session, tenant, currency)
+    first = await read.first_day(session, currency)
     return forecast_month(daily, as_of, first, method=method, currency=currency)
 
 
@@ -126,11 +145,13 @@ def _forecast_out(found: Forecast) -> ForecastOut:
 
 
 async def forecast(
-    session: AsyncSession, tenant: str, as_of: date, currency: str | None, method: Method | None
-) -> CostForecast:
+    session: AsyncSession, tenant: str, as_of: date, currency: str | None, method: Method | None,
+    filters: CostFilter | None = None,
+) -> CostForecast:  # fmt: skip
     """Month-end forecast of ``as_of``'s month; see ``nephos_metering.costs.forecast``."""
-    chosen = await _currency(session, tenant, currency)
-    found = await _forecast(session, tenant, as_of, chosen, method)
+    read = reader(tenant, filters)
+    chosen = await _currency(session, read, currency)
+    found = await _forecast(session, read, as_of, chosen, method)
     return CostForecast(**_forecast_out(found).model_dump(), as_of=as_of, currency=chosen,
                         actual_to_date=exact(found.actual_to_date))  # fmt: skip
 
@@ -150,51 +171,52 @@ async def hot_bill_provisional(session: AsyncSession, tenant: str, day: date) ->
 
 
 async def overview(
-    session: AsyncSession, tenant: str, as_of: date, currency: str | None
-) -> CostOverview:
+    session: AsyncSession, tenant: str, as_of: date, currency: str | None,
+    filters: CostFilter | None = None,
+) -> CostOverview:  # fmt: skip
     """Hot bill: the day before ``as_of``; month-to-date: the 1st through ``as_of``.
 
     The forecast is the automatic method's (seasonal given 28 days of history).
+    Whether the hot bill is provisional is the company's deliveries' rule
+    whatever the filter: a delivery restates every account it covers.
     """
-    chosen = await _currency(session, tenant, currency)
+    read = reader(tenant, filters)
+    chosen = await _currency(session, read, currency)
     yesterday = as_of - timedelta(days=1)
     after = day_start(as_of + timedelta(days=1))
-    hot = await repository.billed_by_currency(
-        session, tenant, day_start(yesterday), day_start(as_of)
-    )
-    mtd = await repository.billed_by_currency(
-        session, tenant, day_start(as_of.replace(day=1)), after
-    )
+    hot = await read.billed_by_currency(session, day_start(yesterday), day_start(as_of))
+    mtd = await read.billed_by_currency(session, day_start(as_of.replace(day=1)), after)
     return CostOverview(
         as_of=as_of,
         currency=chosen,
         hot_bill=exact(hot.get(chosen or "")),
         hot_bill_provisional=await hot_bill_provisional(session, tenant, yesterday),
         month_to_date=exact(mtd.get(chosen or "")),
-        forecast=_forecast_out(await _forecast(session, tenant, as_of, chosen, None)),
-        data_through=await repository.data_through(session, tenant),
+        forecast=_forecast_out(await _forecast(session, read, as_of, chosen, None)),
+        data_through=await read.data_through(session),
     )
 
 
 async def _daily(
-    session: AsyncSession, tenant: str, start: date, end: date, currency: str | None
+    session: AsyncSession, read: CostReader, start: date, end: date, currency: str | None
 ) -> dict[date, Decimal]:
     if currency is None:
         return {}
-    return await repository.daily_billed(session, tenant, day_start(start), day_start(end),
-                                         currency)  # fmt: skip
+    return await read.daily_billed(session, day_start(start), day_start(end), currency)
 
 
 async def comparison(
-    session: AsyncSession, tenant: str, as_of: date, months: int, currency: str | None
-) -> CostComparison:
+    session: AsyncSession, tenant: str, as_of: date, months: int, currency: str | None,
+    filters: CostFilter | None = None,
+) -> CostComparison:  # fmt: skip
     """This month's 1st through ``as_of`` and the same day-range of ``months`` earlier months.
 
     A shorter month is cut at its last day (as of 31 March, February runs 1st-28th/29th).
     """
-    chosen = await _currency(session, tenant, currency)
+    read = reader(tenant, filters)
+    chosen = await _currency(session, read, currency)
     this_month = as_of.replace(day=1)
-    daily = await _daily(session, tenant, add_months(this_month, -months),
+    daily = await _daily(session, read, add_months(this_month, -months),
                          as_of + timedelta(days=1), chosen)  # fmt: skip
     periods = []
     for back in range(months + 1):
@@ -207,7 +229,10 @@ async def comparison(
     return CostComparison(as_of=as_of, currency=chosen, periods=periods)
 
 
-async def trend(session: AsyncSession, tenant: str, as_of: date, currency: str | None) -> CostTrend:
+async def trend(
+    session: AsyncSession, tenant: str, as_of: date, currency: str | None,
+    filters: CostFilter | None = None,
+) -> CostTrend:  # fmt: skip
     """Daily billed cost per day of ``as_of``'s month beside earlier months.
 
     ``this_month`` runs through ``as_of`` (later days are null); ``last_month``
@@ -216,9 +241,10 @@ async def trend(session: AsyncSession, tenant: str, as_of: date, currency: str |
     hold no cost at all (before the data starts) and, per day, months lacking
     that day; the average is rounded half-even to the currency's minor unit.
     """
-    chosen = await _currency(session, tenant, currency)
+    read = reader(tenant, filters)
+    chosen = await _currency(session, read, currency)
     this_month = as_of.replace(day=1)
-    daily = await _daily(session, tenant, add_months(this_month, -TREND_MONTHS),
+    daily = await _daily(session, read, add_months(this_month, -TREND_MONTHS),
                          as_of + timedelta(days=1), chosen)  # fmt: skip
     earlier = [add_months(this_month, -back) for back in range(1, TREND_MONTHS + 1)]
     held = [m for m in earlier if any(d in daily for d in days(m, month_end(m) + timedelta(1)))]

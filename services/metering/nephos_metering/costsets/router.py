@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.auth import Principal, viewer
 from nephos_common.db import session_dependency
-from nephos_metering.costs.schemas import CostSummary, GroupBy
+from nephos_metering.costs.schemas import CostSummary, DimensionGroupBy
 from nephos_metering.costsets import repository, service
 from nephos_metering.costsets.schemas import CostSetCreate, CostSetList, CostSetOut
 
@@ -73,7 +73,9 @@ async def cost_set_costs(
     start: date | None = Query(default=None, description="First day, included"),
     end: date | None = Query(default=None, description="Last day, included (UTC)"),
     as_of: date | None = Query(default=None, description="End of the saved period; today"),
-    group_by: GroupBy | None = Query(default=None, description="The set's grouping by default"),
+    group_by: DimensionGroupBy | None = Query(
+        default=None, description="The set's grouping by default"
+    ),
     principal: Principal = viewer,
     session: AsyncSession = Depends(session_dependency),
 ) -> CostSummary:

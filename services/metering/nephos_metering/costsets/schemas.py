@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nephos_metering.costs.schemas import GroupBy, Period
+from nephos_metering.costs.schemas import DimensionGroupBy, Period
 
 MAX_VALUES = 200
 
@@ -29,7 +29,7 @@ class CostSetCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     filters: CostSetFilters = Field(default_factory=CostSetFilters)
-    group_by: GroupBy = "service"
+    group_by: DimensionGroupBy = "service"
     period: Period | None = Field(default=None, description="Used when asked without dates")
 
 

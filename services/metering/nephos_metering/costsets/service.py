@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nephos_common.errors import Conflict, InvalidInput
 from nephos_metering.costs import service as costs
 from nephos_metering.costs.filtered import CostFilter
-from nephos_metering.costs.schemas import CostSummary, GroupBy
+from nephos_metering.costs.schemas import CostSummary, DimensionGroupBy
 from nephos_metering.costsets.models import CostSet
 from nephos_metering.costsets.schemas import CostSetCreate, CostSetFilters
 from nephos_metering.ingest.cur import ALLOWED_CHARGE_CATEGORIES
@@ -75,7 +75,7 @@ def cost_filter(filters: CostSetFilters) -> CostFilter:
 
 async def costs_of(
     session: AsyncSession, cost_set: CostSet, start: date | None, end: date | None,
-    as_of: date, group_by: GroupBy | None,
+    as_of: date, group_by: DimensionGroupBy | None,
 ) -> CostSummary:  # fmt: skip
     """The summary over ``start``..``end``, or over the set's saved period ending ``as_of``."""
     saved = CostSetCreate.model_validate(cost_set, from_attributes=True)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
 from nephos_gateway.clients import metering_models as m
+from nephos_gateway.clients.metering import CostQuery, Grouping
 
 
 @strawberry.enum(description="What cost totals are grouped by.")
@@ -21,6 +23,49 @@ class CostGroupBy(enum.Enum):
     ACCOUNT = "account"
     REGION = "region"
     CHARGE_CATEGORY = "charge_category"
+    RESOURCE = "resource"
+    TAG = "tag"
+
+
+@strawberry.input(description="Narrows a cost question; every given condition must hold.")
+class CostFilter:
+    account_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A cloud account."
+    )
+    service_group_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The costs of the group's member assets."
+    )
+    tag: str | None = strawberry.field(default=None, description="key=value, or key for any value.")
+
+    def query(self) -> CostQuery:
+        return CostQuery(
+            account_id=str(self.account_id) if self.account_id is not None else None,
+            service_group_id=(
+                str(self.service_group_id) if self.service_group_id is not None else None
+            ),
+            tag=self.tag,
+        )
+
+
+def cost_query(given: CostFilter | None) -> CostQuery:
+    """The client's query of an optional filter argument: none asks about the whole company."""
+    return given.query() if given is not None else CostQuery()
+
+
+TagKey = Annotated[
+    str | None, strawberry.argument(description="The tag key whose values group, with TAG.")
+]
+GroupLimit = Annotated[
+    int | None,
+    strawberry.argument(
+        description="At most this many groups (1..1000), the rest summed in other; "
+        "100 by default for RESOURCE and TAG, no cap for the others."
+    ),
+]
+
+
+def grouping(group_by: CostGroupBy, tag_key: str | None, limit: int | None) -> Grouping:
+    return Grouping(group_by=group_by.value, tag_key=tag_key, limit=limit)
 
 
 @strawberry.type(description="The metering dashboard: yesterday's bill and the month so far.")
@@ -54,12 +99,28 @@ class CostGroupTotal:
     )
 
 
+@strawberry.type(description="The groups left out of a summary by its limit, in one currency.")
+class CostOtherTotal:
+    currency: str
+    groups: int = strawberry.field(description="How many groups are summed here.")
+    billed_cost: Decimal
+    effective_cost: Decimal
+
+
 @strawberry.type(description="Costs of a range of days, by group.")
 class CostSummary:
     from_: date = strawberry.field(name="from", description="First day, included (UTC).")
     to: date = strawberry.field(description="Last day, included (UTC).")
     group_by: CostGroupBy
+    tag_key: str | None = strawberry.field(description="The tag key grouped by, with TAG.")
+    limit: int | None = strawberry.field(
+        description="At most this many groups in items, largest first; null for no cap."
+    )
     items: list[CostGroupTotal]
+    other: list[CostOtherTotal] = strawberry.field(
+        description="The groups beyond the limit, summed per currency: items and other "
+        "together add up to the whole."
+    )
 
     @classmethod
     def of(cls, s: m.CostSummary) -> CostSummary:
@@ -67,6 +128,17 @@ class CostSummary:
             from_=s.start,
             to=s.end,
             group_by=CostGroupBy(s.group_by),
+            tag_key=s.tag_key,
+            limit=s.limit,
+            other=[
+                CostOtherTotal(
+                    currency=o.currency,
+                    groups=o.groups,
+                    billed_cost=o.billed_cost,
+                    effective_cost=o.effective_cost,
+                )
+                for o in s.other
+            ],
             items=[
                 CostGroupTotal(
                     key=i.key,
