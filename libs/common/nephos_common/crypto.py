@@ -41,3 +41,26 @@ class SecretBox:
             raise ValueError("secret cannot be decrypted with this key and context") from None
         value: dict[str, Any] = json.loads(plain)
         return value
+
+
+class SealedCredentials:
+    """Mixin for a model that keeps credentials in a ``sealed_secret`` column.
+
+    The sealed value is bound to its row by ``secret_context`` (a value sealed for
+    one row cannot be opened as another's); a model names its own context, which
+    must never change once rows are stored with it.
+    """
+
+    sealed_secret: Any
+
+    def secret_context(self) -> str:
+        raise NotImplementedError
+
+    def seal(self, box: SecretBox, secret: dict[str, Any] | None) -> None:
+        self.sealed_secret = box.seal(secret, context=self.secret_context()) if secret else None
+
+    def secret(self, box: SecretBox) -> dict[str, Any] | None:
+        if self.sealed_secret is None:
+            return None
+        opened: dict[str, Any] = box.open(self.sealed_secret, context=self.secret_context())
+        return opened

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nephos_common.crypto import SecretBox
+from nephos_common.crypto import SealedCredentials
 from nephos_metering.db import Base
 
 
@@ -54,7 +54,7 @@ class RunStatus(StrEnum):
         return self in (RunStatus.SUCCEEDED, RunStatus.FAILED)
 
 
-class BillingSource(Base):
+class BillingSource(SealedCredentials, Base):
     """One per account: two sources of one account would keep replacing each other's bill."""
 
     __tablename__ = "billing_sources"
@@ -80,16 +80,8 @@ class BillingSource(Base):
     def has_credentials(self) -> bool:
         return self.sealed_secret is not None
 
-    def seal(self, box: SecretBox, secret: dict[str, Any] | None) -> None:
-        """Encrypt the credentials, bound to this tenant and source (see ``SecretBox``)."""
-        self.sealed_secret = box.seal(secret, context=self._context()) if secret else None
-
-    def secret(self, box: SecretBox) -> dict[str, Any] | None:
-        if self.sealed_secret is None:
-            return None
-        return box.open(self.sealed_secret, context=self._context())
-
-    def _context(self) -> str:
+    def secret_context(self) -> str:
+        """Credentials are bound to this tenant and source (see ``SealedCredentials``)."""
         return f"billing-source/{self.tenant}/{self.id}"
 
 

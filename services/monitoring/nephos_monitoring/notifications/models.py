@@ -11,11 +11,11 @@ from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, Text, f
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nephos_common.crypto import SecretBox
+from nephos_common.crypto import SealedCredentials
 from nephos_monitoring.db import Base
 
 
-class Channel(Base):
+class Channel(SealedCredentials, Base):
     """``config`` is returned to callers; SMTP credentials are sealed and never are."""
 
     __tablename__ = "notification_channels"
@@ -29,16 +29,8 @@ class Channel(Base):
     sealed_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
-    def seal(self, box: SecretBox, secret: dict[str, Any] | None) -> None:
-        """Encrypt the credentials, bound to this tenant and channel (see ``SecretBox``)."""
-        self.sealed_secret = box.seal(secret, context=self._context()) if secret else None
-
-    def secret(self, box: SecretBox) -> dict[str, Any] | None:
-        if self.sealed_secret is None:
-            return None
-        return box.open(self.sealed_secret, context=self._context())
-
-    def _context(self) -> str:
+    def secret_context(self) -> str:
+        """Credentials are bound to this tenant and channel (see ``SealedCredentials``)."""
         return f"{self.tenant}/{self.id}"
 
 
