@@ -115,12 +115,9 @@ async def test_a_poison_message_is_parked_after_bounded_retries(
     database: Database, connection: NatsConnection
 ) -> None:
     attempts: list[int] = []
-    parked = asyncio.Event()
 
     async def handler(_: AsyncSession, envelope: Envelope) -> None:
         attempts.append(1)
-        if len(attempts) >= 3:
-            parked.set()
         raise ValueError("cannot handle this one")
 
     await _publish(connection, Pinged(n=1).envelope(tenant="t", source="x"), "poison")
@@ -130,18 +127,31 @@ async def test_a_poison_message_is_parked_after_bounded_retries(
     )
     runner = ConsumerRunner(database, MESSAGING, connection, sub, max_deliveries=3)
 
-    await _run_until(runner, parked, timeout=60)
-    async with asyncio.timeout(10):
-        while await _count(database, MESSAGING.parked) < 2:
-            await asyncio.sleep(0.2)
+    task = asyncio.create_task(runner.run_forever())
+    try:
+        # Long enough for one ack wait (60 s): JetStream redelivers a message that
+        # reached an expired pull request of the client library instead of the handler.
+        async with asyncio.timeout(120):
+            while {e for e, _ in await _parked(database)} != {"ValueError", "not a valid envelope"}:
+                await asyncio.sleep(0.2)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
-    assert len(attempts) == 3
+    # Such a lost delivery counts as one, so the handler may run fewer times; never more.
+    assert 2 <= len(attempts) <= 3
     assert await _count(database, MESSAGING.inbox) == 0
-    async with database.sessions() as session:
+    # Parked only once the bound was reached (a lost delivery still counts toward it).
+    assert all(
+        deliveries >= 3 for error, deliveries in await _parked(database) if error == "ValueError"
+    )
+
+
+async def _parked(db: Database) -> list[tuple[str, int]]:
+    """(kind of error, deliveries) of every parked message."""
+    async with db.sessions() as session:
         rows = (await session.execute(select(MESSAGING.parked))).all()
-    errors = sorted(r.error.split(":")[0] for r in rows)
-    assert errors == ["ValueError", "not a valid envelope"]
-    assert {r.deliveries for r in rows if r.error.startswith("ValueError")} == {3}
+    return [(r.error.split(":")[0], r.deliveries) for r in rows]
 
 
 async def test_old_published_events_and_processed_ids_are_pruned(
