@@ -5,11 +5,12 @@ from __future__ import annotations
 import gzip
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from nephos_metering.ingest import legacy
-from nephos_metering.ingest.readers import FileProblem, csv_gzip_batches
+from nephos_metering.ingest.readers import FileProblem, csv_gzip_batches, csv_gzip_record_batches
 from nephos_metering.ingest.values import ValueProblem, decimal_of
 
 TEXT = 'a,b,c\n1,"two\nlines, and ""quotes""",3\n4,5,6\r\n7,"",9\n'
@@ -63,3 +64,41 @@ def test_legacy_headers_take_cur2_names() -> None:
     folded = legacy.fold({"tag/user:team": "a", "product_product_name": "Amazon S3"})
     assert folded["resource_tags"] == {"user:team": "a"}
     assert folded["product"] == {"product_name": "Amazon S3"}
+
+
+async def read_arrow(data: bytes, tmp_path: Path, block: int = 16) -> list[dict[str, str]]:
+    """Rows read through the Arrow path, checking each batch's place in the file."""
+    path = tmp_path / "part.csv.gz"
+    path.write_bytes(data)
+    rows: list[dict[str, str]] = []
+    async for done, batch in csv_gzip_record_batches(str(path), frozenset({"a"}), block):
+        assert done == len(rows)
+        rows.extend(batch.to_pylist())
+    return rows
+
+
+async def test_arrow_reads_what_the_reference_reader_reads(tmp_path: Path) -> None:
+    text = "\ufeff" + TEXT.replace("4,5,6\r\n", "4,5,6\r\n\n")  # a BOM and a blank line
+    halves = len(text) // 2
+    data = gzip.compress(text[:halves].encode()) + gzip.compress(text[halves:].encode())
+
+    expected = await read_all(data, 5)
+    assert len(expected) == 3
+    assert await read_arrow(data, tmp_path, block=1 << 20) == expected
+    # A record longer than Arrow's block: the reference reader reads on from there.
+    assert await read_arrow(data, tmp_path, block=16) == expected
+
+
+async def test_arrow_hands_a_broken_file_to_the_reference_reader_to_name_the_row(
+    tmp_path: Path,
+) -> None:
+    data = gzip.compress(b"a,b\n1,2\n3,4\n5\n")
+    with pytest.raises(FileProblem) as ragged:
+        await read_arrow(data, tmp_path)
+    assert ragged.value.row == 3
+
+    whole = gzip.compress(("a,b\n" + "".join(f"{i},{i}\n" for i in range(2000))).encode())
+    with pytest.raises(FileProblem) as truncated:
+        await read_arrow(whole[: len(whole) // 2], tmp_path, block=1 << 20)
+    assert 1 < truncated.value.row <= 2000
+    assert "truncated" in str(truncated.value)

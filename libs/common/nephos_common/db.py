@@ -83,6 +83,22 @@ async def copy_rows(
     stores rows while the caller still reads and maps the next ones; an
     exception raised by the iterable aborts the COPY and reaches the caller.
     """
+    driver = await _driver_in_transaction(session)
+    await driver.copy_records_to_table(table, records=rows, columns=list(columns))
+
+
+async def copy_csv(
+    session: AsyncSession, table: str, columns: Sequence[str], chunks: AsyncIterable[bytes]
+) -> None:
+    """``copy_rows`` for rows already written as CSV text (RFC 4180; an unquoted empty
+    field is NULL): the server parses them, so a caller that maps whole columns at a
+    time never builds a Python object per value."""
+    driver = await _driver_in_transaction(session)
+    await driver.copy_to_table(table, source=chunks, columns=list(columns), format="csv")
+
+
+async def _driver_in_transaction(session: AsyncSession) -> Any:
+    """The session's asyncpg connection, inside the session's transaction."""
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
@@ -90,7 +106,7 @@ async def copy_rows(
         # The driver opens its transaction lazily, on the first statement sent through
         # SQLAlchemy; a COPY sent first would otherwise commit on its own.
         await connection.exec_driver_sql("SELECT 1")
-    await driver.copy_records_to_table(table, records=rows, columns=list(columns))
+    return driver
 
 
 def any_of(column: ColumnElement[Any], values: Sequence[Any]) -> ColumnElement[bool]:

@@ -158,7 +158,7 @@ def to_focus(raw: Mapping[str, Any], stamp: Stamp) -> tuple[Any, ...]:
     usage = category == "Usage"
     billed = decimal_of("line_item_unblended_cost", get("line_item_unblended_cost"))
     net = optional_decimal("line_item_net_unblended_cost", get("line_item_net_unblended_cost"))
-    product_name, product_region, product_sku = _product(get("product"))
+    product_name, product_region, product_sku = product_facts(get("product"))
     product_code = text_of(get("line_item_product_code"))
     quantity = optional_decimal("line_item_usage_amount", get("line_item_usage_amount"))
     unit = text_of(get("pricing_unit"))
@@ -182,7 +182,7 @@ def to_focus(raw: Mapping[str, Any], stamp: Stamp) -> tuple[Any, ...]:
         optional_decimal("pricing_public_on_demand_cost",
                          get("pricing_public_on_demand_cost")),  # list_cost
         billed if net is None else net,  # contracted_cost
-        _currency(raw),  # billing_currency
+        currency(raw),  # billing_currency
         category, None,  # charge_category, charge_class
         text_of(get("line_item_line_item_description")),  # charge_description
         product_name or product_code,  # service_name
@@ -210,8 +210,8 @@ def cost_row(stamp: Stamp, row: Mapping[str, Any]) -> tuple[Any, ...]:
 ProductFacts = tuple[str | None, str | None, str | None]
 
 
-def _product(value: Any) -> ProductFacts:
-    """product_name, region and sku of the ``product`` map column."""
+def product_facts(value: Any) -> ProductFacts:
+    """product_name, region and sku of the ``product`` map column (blank is None)."""
     if type(value) is str:
         return _product_of_text(value)
     return _facts(map_of("product", value))
@@ -224,14 +224,18 @@ def _product_of_text(text: str) -> ProductFacts:
 
 
 def _facts(product: dict[str, str]) -> ProductFacts:
-    return product.get("product_name"), product.get("region"), product.get("sku")
+    return (
+        text_of(product.get("product_name")),
+        text_of(product.get("region")),
+        text_of(product.get("sku")),
+    )
 
 
 def _amount(raw: Mapping[str, Any], column: str) -> Decimal:
     return decimal_of(column, raw.get(column))
 
 
-def _currency(raw: Mapping[str, Any]) -> str:
+def currency(raw: Mapping[str, Any]) -> str:
     value = raw.get("line_item_currency_code")
     return _CURRENCIES.get(value) or currency_of("line_item_currency_code", value)
 

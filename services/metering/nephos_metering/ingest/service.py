@@ -8,12 +8,14 @@ delivery row in a third. Any failure names the file and row where it can.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import pyarrow as pa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.contracts.metering import DeliveryIngested
@@ -22,7 +24,7 @@ from nephos_common.errors import InvalidInput, NephosError
 from nephos_common.messaging.envelope import Envelope
 from nephos_common.messaging.outbox import record
 from nephos_metering.db import MESSAGING
-from nephos_metering.ingest import legacy, repository, staging
+from nephos_metering.ingest import cur_columns, legacy, repository, staging
 from nephos_metering.ingest.cur import REQUIRED_COLUMNS, Stamp, to_focus
 from nephos_metering.ingest.manifest import (
     BillingPeriod,
@@ -33,7 +35,13 @@ from nephos_metering.ingest.manifest import (
     parse_manifest,
 )
 from nephos_metering.ingest.models import Delivery, DeliveryStatus
-from nephos_metering.ingest.readers import FileProblem, csv_gzip_batches, parquet_batches
+from nephos_metering.ingest.readers import (
+    FileProblem,
+    csv_gzip_batches,
+    csv_gzip_record_batches,
+    parquet_batches,
+    spooled,
+)
 from nephos_metering.ingest.s3 import S3Access, S3Reader, open_reader
 from nephos_metering.ingest.values import ValueProblem
 
@@ -139,6 +147,9 @@ async def _load(
     tally = staging.Tally()
     stamp = Stamp(job.tenant, job.account_id, delivery_id)
     for key in manifest.data_keys:
+        if job.format == "cur2" and file_kind(key) == "csv_gzip":
+            await staging.stage_csv_in_place(session, _csv_file_text(s3, key, stamp, tally))
+            continue
         rows = _file_rows(s3, key, stamp, tally, job.format, batch_rows)
         await staging.stage_in_place(session, rows)
     staged = await staging.check_in_place(session, tally, manifest.period, delivery_id)
@@ -188,6 +199,34 @@ async def _file_rows(
                 yield row
     except FileProblem as exc:
         raise DeliveryRejected(key, exc.row, str(exc)) from None
+
+
+async def _csv_file_text(
+    s3: S3Reader, key: str, stamp: Stamp, tally: staging.Tally
+) -> AsyncIterator[bytes]:
+    """A CUR 2.0 gzip CSV mapped a column at a time (``cur_columns``), as CSV for COPY;
+    the file is spooled to disk first, since Arrow's reader wants a file."""
+    try:
+        async with spooled(s3.chunks(key), ".csv.gz") as path:
+            async for done, batch in csv_gzip_record_batches(path, REQUIRED_COLUMNS):
+                yield await asyncio.to_thread(_batch_csv, batch, stamp, tally, key, done)
+    except FileProblem as exc:
+        raise DeliveryRejected(key, exc.row, str(exc)) from None
+
+
+def _batch_csv(
+    batch: pa.RecordBatch, stamp: Stamp, tally: staging.Tally, key: str, done: int
+) -> bytes:
+    """One batch through ``cur_columns``, or through ``to_focus`` if it must name a row."""
+    try:
+        table, billed = cur_columns.focus_table(batch, stamp)
+    except cur_columns.Unmapped:
+        raws = batch.to_pylist()
+        rows = [_mapped(raw, stamp, "cur2", key, done + i) for i, raw in enumerate(raws, 1)]
+        tally.add(rows)
+        return cur_columns.rows_csv(rows)
+    tally.add_total(table.num_rows, billed)
+    return cur_columns.table_csv(table)
 
 
 def _mapped(raw: dict[str, Any], stamp: Stamp, fmt: CurFormat, key: str, row: int) -> Any:

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nephos_common.db import copy_rows
+from nephos_common.db import copy_csv, copy_rows
 from nephos_common.errors import InvalidInput
 from nephos_metering.ingest.cur import ALLOWED_CHARGE_CATEGORIES, COST_COLUMNS
 from nephos_metering.ingest.manifest import BillingPeriod
@@ -44,8 +44,11 @@ class Tally:
     billed: Decimal = Decimal(0)
 
     def add(self, rows: Sequence[Sequence[Any]]) -> None:
-        self.rows += len(rows)
-        self.billed += sum((row[_BILLED] for row in rows), Decimal(0))
+        self.add_total(len(rows), sum((row[_BILLED] for row in rows), Decimal(0)))
+
+    def add_total(self, rows: int, billed: Decimal) -> None:
+        self.rows += rows
+        self.billed += billed
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,11 @@ async def stage(session: AsyncSession, rows: Sequence[Sequence[Any]]) -> None:
 async def stage_in_place(session: AsyncSession, rows: AsyncIterable[Sequence[Any]]) -> None:
     """Stream rows straight into ``costs`` with one COPY (see module doc)."""
     await copy_rows(session, "costs", COST_COLUMNS, rows)
+
+
+async def stage_csv_in_place(session: AsyncSession, chunks: AsyncIterable[bytes]) -> None:
+    """``stage_in_place`` for rows already written as CSV in ``COST_COLUMNS`` order."""
+    await copy_csv(session, "costs", COST_COLUMNS, chunks)
 
 
 async def check(session: AsyncSession, tally: Tally, period: BillingPeriod) -> Staged:
