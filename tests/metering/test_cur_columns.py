@@ -76,6 +76,7 @@ VARIANTS: list[dict[str, str]] = [
     {"line_item_line_item_type": "Credit", "line_item_unblended_cost": "-12.3400000000",
      "resource_tags": json.dumps({"team": "web", "n": 3, "gone": None}),
      "line_item_currency_code": "eur"},
+    {"resource_tags": ' { "team" : "caf\\u00e9 \\"ops\\"", "env":"prod" } '},
     {"line_item_usage_start_date": "2024-05-31T23:00:00+00:00",
      "line_item_usage_end_date": "2024-06-01T00:00:00Z", "product": json.dumps({"region": ""})},
 ]  # fmt: skip
@@ -96,6 +97,8 @@ def _comparable(value: Any) -> Any:
 def _columnar(value: Any, reference: Any) -> Any:
     if isinstance(reference, Decimal) and isinstance(value, str):
         return Decimal(value).normalize()
+    if isinstance(reference, datetime) and isinstance(value, str):
+        return datetime.fromisoformat(value)
     return value
 
 
@@ -142,6 +145,7 @@ def test_the_csv_of_both_paths_reads_back_the_same() -> None:
         {"line_item_usage_end_date": "2024-05-03T09:00:00Z"},
         {"line_item_currency_code": "dollars"},
         {"product": "not json"},
+        {"resource_tags": '{"team": "a\fb"}'},  # a raw control character: not JSON
         {"line_item_line_item_type": "DiscountedUsage", "reservation_effective_cost": ""},
         {"line_item_line_item_type": "RIFee", "reservation_unused_recurring_fee": "x"},
         {"bill_payer_account_id": " "},

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import text
-
 from tests.fixtures.metering import MeteringService
 from tests.metering.cur_files import csv_gzip, cur_row, lines_for, parquet, total
 from tests.metering.upload_files import csv_bytes as focus_csv
-from tests.metering.upload_files import focus_lines, focus_row, summary, totals, upload
+from tests.metering.upload_files import (
+    daily_totals_and_line_items,
+    focus_lines,
+    focus_row,
+    summary,
+    totals,
+    upload,
+)
 
 PERIOD = "2024-05"
 
@@ -147,20 +152,6 @@ async def test_daily_totals_follow_every_write_to_the_line_items(
     await _stored(metering_service)
     restated = csv_gzip([cur_row(PERIOD, x) for x in lines_for(PERIOD, 9, scale="1.3")])
     assert (await upload(metering_service, restated, "cur2")).status_code == 201
-    per_dimension = (
-        "SELECT d.dimension, d.key, t.day, c.billing_currency, sum(c.billed_cost),"
-        " sum(c.effective_cost), count(*) FROM costs AS c CROSS JOIN LATERAL (VALUES"
-        " ('service', c.service_name), ('account', c.sub_account_id), ('region', c.region_id),"
-        " ('charge_category', c.charge_category)) AS d(dimension, key),"
-        " LATERAL (SELECT (c.charge_period_start AT TIME ZONE 'UTC')::date AS day) AS t"
-        " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3"
-    )
-    kept = ("SELECT dimension, key, day, billing_currency, billed_cost, effective_cost, row_count"
-            " FROM cost_daily_totals ORDER BY 1, 2, 3")  # fmt: skip
-
-    async with metering_service.app.state.database.transaction() as session:
-        expected = [tuple(r) for r in (await session.execute(text(per_dimension))).all()]
-        found = [tuple(r) for r in (await session.execute(text(kept))).all()]
-
+    found, expected = await daily_totals_and_line_items(metering_service)
     assert found == expected
     assert len(found) > 9 * 4

@@ -20,6 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from sqlalchemy import text
 
 from tests.fixtures.metering import MeteringService
 
@@ -256,3 +257,25 @@ async def totals(service: MeteringService, period: str, tenant: str = "acme",
              if currency is None or i["currency"] == currency]  # fmt: skip
     return (sum((Decimal(i["billed_cost"]) for i in items), Decimal(0)),
             sum((Decimal(i["effective_cost"]) for i in items), Decimal(0)))  # fmt: skip
+
+
+_PER_DIMENSION = (
+    "SELECT d.dimension, d.key, t.day, c.billing_currency, sum(c.billed_cost),"
+    " sum(c.effective_cost), count(*) FROM costs AS c CROSS JOIN LATERAL (VALUES"
+    " ('service', c.service_name), ('account', c.sub_account_id), ('region', c.region_id),"
+    " ('charge_category', c.charge_category)) AS d(dimension, key),"
+    " LATERAL (SELECT (c.charge_period_start AT TIME ZONE 'UTC')::date AS day) AS t"
+    " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3"
+)
+_KEPT = ("SELECT dimension, key, day, billing_currency, billed_cost, effective_cost, row_count"
+         " FROM cost_daily_totals ORDER BY 1, 2, 3")  # fmt: skip
+
+
+async def daily_totals_and_line_items(
+    service: MeteringService,
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The daily totals as kept, and as summed again from the line items."""
+    async with service.app.state.database.transaction() as session:
+        kept = [tuple(r) for r in (await session.execute(text(_KEPT))).all()]
+        summed = [tuple(r) for r in (await session.execute(text(_PER_DIMENSION))).all()]
+    return kept, summed

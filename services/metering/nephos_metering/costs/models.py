@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, Numeric, String, Text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Numeric, Sequence, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,20 +23,22 @@ Money = Numeric(asdecimal=True)
 
 
 class Cost(Base):
+    """Partitioned by (tenant, billing account, billing period): see migration 0009 and
+    ``ingest.staging``. ``id`` is unique by its sequence, not by a constraint."""
+
     __tablename__ = "costs"
     __table_args__ = (
         Index("ix_costs_tenant_charge_period_start", "tenant", "charge_period_start"),
-        Index("ix_costs_tenant_billing_period", "tenant", "billing_account_id",
-              "billing_period_start"),
         Index("ix_costs_tenant_account_charge_period_start", "tenant", "account_id",
               "charge_period_start"),
         Index("ix_costs_tags", "tags", postgresql_using="gin"),
+        {"postgresql_partition_by": "RANGE (tenant, billing_account_id, billing_period_start)"},
     )  # fmt: skip
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Sequence("costs_id_seq"), primary_key=True)
     tenant: Mapped[str] = mapped_column(String(100))
     account_id: Mapped[uuid.UUID]
-    delivery_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    delivery_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("deliveries.id"))
     billing_account_id: Mapped[str] = mapped_column(String(100))
     sub_account_id: Mapped[str | None] = mapped_column(String(100))
     billing_period_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))

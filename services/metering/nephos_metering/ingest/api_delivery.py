@@ -189,16 +189,16 @@ def _new_delivery(session: AsyncSession, bill: ApiBill, fingerprint: str) -> Del
 
 
 async def _carry_final_days(
-    session: AsyncSession, bill: ApiBill, window: Window, delivery_id: uuid.UUID
+    session: AsyncSession, bill: ApiBill, window: Window, load: staging.Load
 ) -> tuple[int, Decimal]:
     """Copy the stored rows of the final days into staging, as they are."""
     moved = await session.execute(text(
-        f"WITH moved AS (INSERT INTO {staging.STAGING} (tenant, account_id, delivery_id, "
+        f"WITH moved AS (INSERT INTO {load.table} (tenant, account_id, delivery_id, "
         f"{_CARRIED}) SELECT tenant, account_id, :delivery, {_CARRIED} FROM costs"
         " WHERE tenant = :tenant AND billing_account_id = :account"
         " AND billing_period_start = :start AND charge_period_start < :until"
         " RETURNING billed_cost) SELECT count(*), coalesce(sum(billed_cost), 0) FROM moved"
-    ), {"delivery": delivery_id, "tenant": bill.tenant, "account": bill.billing_account_id,
+    ), {"delivery": load.delivery_id, "tenant": bill.tenant, "account": bill.billing_account_id,
         "start": bill.period.start, "until": window.start})  # fmt: skip
     count, total = moved.one()
     return int(count), Decimal(total)
@@ -208,12 +208,12 @@ async def _load(
     session: AsyncSession, bill: ApiBill, window: Window, answer: ApiAnswer,
     delivery_id: uuid.UUID,
 ) -> None:  # fmt: skip
-    await staging.create(session)
+    load = await staging.open_load(session, delivery_id)
     tally = staging.Tally()
-    tally.rows, tally.billed = await _carry_final_days(session, bill, window, delivery_id)
+    tally.rows, tally.billed = await _carry_final_days(session, bill, window, load)
     stamp = Stamp(bill.tenant, bill.account_id, delivery_id)
     rows = [stamped(line, stamp) for line in answer.lines]
     tally.add(rows)
-    await staging.stage(session, rows)
-    staged = await staging.check(session, tally, bill.period)
-    await swap_in(session, bill.tenant, staged, bill.period, delivery_id)
+    await staging.stage(session, load, rows)
+    staged = await staging.check(session, load, tally, bill.period)
+    await swap_in(session, load, bill.tenant, staged, bill.period)

@@ -95,17 +95,18 @@ async def _load(
     session: AsyncSession, reader: BlobReader, job: ExportIngest, run: ExportRun,
     delivery_id: uuid.UUID, batch_rows: int,
 ) -> None:  # fmt: skip
-    """Stage every file of the run in place, check against the manifest, swap."""
+    """Stage every file of the run, check against the manifest, swap."""
+    load = await staging.open_load(session, delivery_id)
     tally = staging.Tally()
     stamp = Stamp(job.tenant, job.account_id, delivery_id)
     for entry in run.files:
         rows = _file_rows(reader, entry.name, job.format, stamp, tally, batch_rows)
-        await staging.stage_in_place(session, rows)
+        await staging.stage(session, load, rows)
     if run.expected_rows is not None and tally.rows != run.expected_rows:
         raise staging.CheckFailed(f"read {tally.rows} rows, the manifest states "
                                   f"{run.expected_rows}", file=run.folder)  # fmt: skip
-    staged = await staging.check_in_place(session, tally, job.period, delivery_id)
-    await swap_in(session, job.tenant, staged, job.period, delivery_id, in_place=True)
+    staged = await staging.check(session, load, tally, job.period)
+    await swap_in(session, load, job.tenant, staged, job.period)
 
 
 def _batches(reader: BlobReader, name: str, fmt: FileFormat, batch_rows: int) -> Any:

@@ -143,28 +143,29 @@ async def _load(
     session: AsyncSession, s3: S3Reader, job: CurIngest, manifest: Manifest,
     delivery_id: uuid.UUID, batch_rows: int,
 ) -> None:  # fmt: skip
-    """Stage every data file in place (see ``staging``), check, swap."""
+    """Stage every data file (see ``staging``), check, swap."""
+    load = await staging.open_load(session, delivery_id)
     tally = staging.Tally()
     stamp = Stamp(job.tenant, job.account_id, delivery_id)
     for key in manifest.data_keys:
         if job.format == "cur2" and file_kind(key) == "csv_gzip":
-            await staging.stage_csv_in_place(session, _csv_file_text(s3, key, stamp, tally))
+            await staging.stage_csv(session, load, _csv_file_text(s3, key, stamp, tally))
             continue
-        rows = _file_rows(s3, key, stamp, tally, job.format, batch_rows)
-        await staging.stage_in_place(session, rows)
-    staged = await staging.check_in_place(session, tally, manifest.period, delivery_id)
-    await swap_in(session, job.tenant, staged, manifest.period, delivery_id, in_place=True)
+        await staging.stage(
+            session, load, _file_rows(s3, key, stamp, tally, job.format, batch_rows)
+        )
+    staged = await staging.check(session, load, tally, manifest.period)
+    await swap_in(session, load, job.tenant, staged, manifest.period)
 
 
 async def swap_in(
-    session: AsyncSession, tenant: str, staged: staging.Staged, period: BillingPeriod,
-    delivery_id: uuid.UUID, *, in_place: bool = False,
+    session: AsyncSession, load: staging.Load, tenant: str, staged: staging.Staged,
+    period: BillingPeriod,
 ) -> None:  # fmt: skip
     """Swap the checked rows in for their period, mark the delivery succeeded and
     announce it, all in the caller's transaction."""
-    swap = staging.swap_in_place if in_place else staging.swap
-    await swap(session, tenant, staged, period, delivery_id)
-    delivery = await repository.get(session, tenant, delivery_id)
+    await staging.swap(session, load, tenant, staged, period)
+    delivery = await repository.get(session, tenant, load.delivery_id)
     delivery.status, delivery.finished_at = DeliveryStatus.SUCCEEDED, utcnow()
     delivery.row_count, delivery.billed_cost_total = staged.rows, staged.billed
     delivery.billing_currency = staged.currency

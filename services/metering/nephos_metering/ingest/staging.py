@@ -1,23 +1,27 @@
 """Stage, check, swap: how a delivery replaces its billing period atomically.
 
-Rows are COPYed into a temporary table of the load's own transaction, checked
-there, and only then swapped in: the period's old rows are deleted and the
-staged ones inserted in the same transaction. A failure anywhere rolls it all
-back, so the costs already stored stay exactly as they were.
+``costs`` is partitioned by (tenant, billing account, billing period), the unit
+a delivery replaces. Each delivery is loaded into a table of its own with no
+index, so COPY only appends; the rows are checked there; their indexes are then
+built in one sorted pass each, several times cheaper than keeping them up row
+by row; and, under the period's lock, the previous partition of the period is
+dropped and the new table attached in its place. All of it is one transaction:
+a failure anywhere rolls it back, the new table was never visible, and the
+costs already stored stay exactly as they were. A restated period costs a
+dropped table, not a million deleted rows.
 
-Large files (CUR) are staged in place instead: one streaming COPY per file
-writes straight into ``costs`` under the delivery's own id, so the server
-stores and indexes rows while the next ones are still being read, and the
-rows are written once rather than twice (temporary table, then ``costs``).
-They stay invisible to everyone else until the transaction commits, are
-checked by delivery id, and the swap then only removes the period's old rows;
-a failure rolls them back with the rest.
+Rows written into ``costs`` directly, not by a delivery, land in its default
+partition; the swap removes a period's rows there too. Those writes keep the
+daily totals by trigger; an attached or dropped partition adds or subtracts
+its own through ``cost_daily_totals_apply``. Only the drop and the attach take
+the lock that holds readers of ``costs`` back, for as long as the commit.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
-from collections.abc import AsyncIterable, Sequence
+from collections.abc import AsyncIterable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -30,10 +34,11 @@ from nephos_common.errors import InvalidInput
 from nephos_metering.ingest.cur import ALLOWED_CHARGE_CATEGORIES, COST_COLUMNS
 from nephos_metering.ingest.manifest import BillingPeriod
 
-STAGING = "cost_staging"
-_COLUMNS = ", ".join(COST_COLUMNS)
 _BILLED = COST_COLUMNS.index("billed_cost")
 _SCOPE = "tenant = :tenant AND billing_account_id = :account AND billing_period_start = :start"
+_PARENT_INDEX = re.compile(r"^CREATE (UNIQUE )?INDEX \S+ ON ONLY \S+ ")
+_INDEX_MEMORY = "256MB"
+"""Enough for the sorts of a million-row delivery's index builds to stay in memory."""
 
 
 @dataclass
@@ -63,49 +68,45 @@ class CheckFailed(InvalidInput):
     code = "delivery_check_failed"
 
 
-async def create(session: AsyncSession) -> None:
-    await session.execute(text(
-        f"CREATE TEMP TABLE {STAGING} ON COMMIT DROP AS SELECT {_COLUMNS} FROM costs WITH NO DATA"
-    ))  # fmt: skip
+@dataclass(frozen=True)
+class Load:
+    """The table one delivery's rows are staged in, to become its period's partition."""
+
+    delivery_id: uuid.UUID
+
+    @property
+    def table(self) -> str:
+        return f"costs_d_{self.delivery_id.hex}"
 
 
-async def stage(session: AsyncSession, rows: Sequence[Sequence[Any]]) -> None:
-    await copy_rows(session, STAGING, COST_COLUMNS, rows)
+async def open_load(session: AsyncSession, delivery_id: uuid.UUID) -> Load:
+    load = Load(delivery_id)
+    await session.execute(text(f"CREATE TABLE {load.table} (LIKE costs INCLUDING DEFAULTS)"))
+    return load
 
 
-async def stage_in_place(session: AsyncSession, rows: AsyncIterable[Sequence[Any]]) -> None:
-    """Stream rows straight into ``costs`` with one COPY (see module doc)."""
-    await copy_rows(session, "costs", COST_COLUMNS, rows)
+async def stage(
+    session: AsyncSession, load: Load,
+    rows: Iterable[Sequence[Any]] | AsyncIterable[Sequence[Any]],
+) -> None:  # fmt: skip
+    """COPY mapped rows (``COST_COLUMNS`` order) into the load; an async iterable is
+    streamed, so the server stores rows while the next ones are read and mapped."""
+    await copy_rows(session, load.table, COST_COLUMNS, rows)
 
 
-async def stage_csv_in_place(session: AsyncSession, chunks: AsyncIterable[bytes]) -> None:
-    """``stage_in_place`` for rows already written as CSV in ``COST_COLUMNS`` order."""
-    await copy_csv(session, "costs", COST_COLUMNS, chunks)
+async def stage_csv(session: AsyncSession, load: Load, chunks: AsyncIterable[bytes]) -> None:
+    """``stage`` for rows already written as CSV in ``COST_COLUMNS`` order."""
+    await copy_csv(session, load.table, COST_COLUMNS, chunks)
 
 
-async def check(session: AsyncSession, tally: Tally, period: BillingPeriod) -> Staged:
+async def check(session: AsyncSession, load: Load, tally: Tally, period: BillingPeriod) -> Staged:
     """The staged rows against what was read, the manifest's period and FOCUS's values."""
-    return await _checked(session, tally, period, STAGING, {})
-
-
-async def check_in_place(
-    session: AsyncSession, tally: Tally, period: BillingPeriod, delivery_id: uuid.UUID
-) -> Staged:
-    """``check`` for rows staged in place: the delivery's own rows in ``costs``."""
-    return await _checked(session, tally, period, "costs WHERE delivery_id = :delivery",
-                          {"delivery": delivery_id})  # fmt: skip
-
-
-async def _checked(
-    session: AsyncSession, tally: Tally, period: BillingPeriod, source: str,
-    params: dict[str, Any],
-) -> Staged:  # fmt: skip
     facts = (await session.execute(text(
         f"SELECT count(*), coalesce(sum(billed_cost), 0), array_agg(DISTINCT billing_account_id),"
         f" array_agg(DISTINCT charge_category), array_agg(DISTINCT billing_currency),"
         f" bool_and(billing_period_start = :start AND billing_period_end = :end)"
-        f" FROM {source}"
-    ), {"start": period.start, "end": period.end, **params})).one()  # fmt: skip
+        f" FROM {load.table}"
+    ), {"start": period.start, "end": period.end})).one()  # fmt: skip
     count, billed, accounts, categories, currencies, in_period = facts
     if count == 0:
         raise CheckFailed("the delivery has no line items; refusing to show a zero bill")
@@ -123,45 +124,84 @@ async def _checked(
 
 
 async def swap(
-    session: AsyncSession, tenant: str, staged: Staged, period: BillingPeriod,
-    delivery_id: uuid.UUID,
-) -> None:  # fmt: skip
-    """Replace the (billing account, billing period) with the staged rows, under a lock."""
-    scope = await _locked_scope(session, tenant, staged, period)
-    await session.execute(text(f"DELETE FROM costs WHERE {_SCOPE}"), scope)
-    await session.execute(text(
-        f"INSERT INTO costs ({_COLUMNS}) SELECT {_COLUMNS} FROM {STAGING}"
-    ))  # fmt: skip
-    await _supersede(session, scope, delivery_id)
+    session: AsyncSession, load: Load, tenant: str, staged: Staged, period: BillingPeriod
+) -> None:
+    """Make the load the period's partition of ``costs`` (see module doc).
 
-
-async def swap_in_place(
-    session: AsyncSession, tenant: str, staged: Staged, period: BillingPeriod,
-    delivery_id: uuid.UUID,
-) -> None:  # fmt: skip
-    """``swap`` for rows staged in place: only the period's older rows are removed.
-
-    The lock is taken before the delete, whose snapshot then sees any concurrent
-    delivery of the same period that committed first: the last one wins whole.
+    The period lock is taken after the indexes are built: concurrent deliveries
+    of one period build theirs side by side and swap one after the other, the
+    last one winning whole.
     """
-    scope = await _locked_scope(session, tenant, staged, period)
-    await session.execute(text(f"DELETE FROM costs WHERE {_SCOPE} AND delivery_id <> :id"),
-                          {**scope, "id": delivery_id})  # fmt: skip
-    await _supersede(session, scope, delivery_id)
-
-
-async def _locked_scope(
-    session: AsyncSession, tenant: str, staged: Staged, period: BillingPeriod
-) -> dict[str, Any]:
-    """The (billing account, billing period) to replace, locked for this transaction."""
-    lock_key = f"costs:{tenant}:{staged.billing_account_id}:{period.start.isoformat()}"
+    scope = {"tenant": tenant, "account": staged.billing_account_id, "start": period.start}
+    await _prepare(session, load, scope)
+    lock = f"costs:{tenant}:{scope['account']}:{period.start.isoformat()}"
     await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
-                          {"k": lock_key})  # fmt: skip
-    return {"tenant": tenant, "account": staged.billing_account_id, "start": period.start}
-
-
-async def _supersede(session: AsyncSession, scope: dict[str, Any], delivery_id: uuid.UUID) -> None:
+                          {"k": lock})  # fmt: skip
+    await _drop_previous(session, scope)
+    await session.execute(text(f"DELETE FROM costs WHERE {_SCOPE}"), scope)
+    await _attach(session, load, scope)
     await session.execute(text(
         f"UPDATE deliveries SET status = 'superseded' WHERE {_SCOPE}"
         " AND status = 'succeeded' AND id <> :id"
-    ), {**scope, "id": delivery_id})  # fmt: skip
+    ), {**scope, "id": load.delivery_id})  # fmt: skip
+
+
+async def _prepare(session: AsyncSession, load: Load, scope: dict[str, Any]) -> None:
+    """Everything the attach would otherwise do under its lock: the indexes of
+    ``costs``, statistics, the foreign key and a constraint proving the bounds."""
+    await session.execute(text(f"SET LOCAL maintenance_work_mem = '{_INDEX_MEMORY}'"))
+    definitions = (await session.execute(text(
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+        " AND tablename = 'costs'"
+    ))).scalars()  # fmt: skip
+    for definition in definitions:
+        await session.execute(
+            text(_PARENT_INDEX.sub(rf"CREATE \1INDEX ON {load.table} ", definition))
+        )
+    await session.execute(text(f"ANALYZE {load.table}"))
+    await session.execute(text(
+        f"ALTER TABLE {load.table} ADD CONSTRAINT fk_costs_delivery_id_deliveries"
+        " FOREIGN KEY (delivery_id) REFERENCES deliveries (id)"
+    ))  # fmt: skip
+    await _execute_formatted(session, (
+        f"ALTER TABLE {load.table} ADD CONSTRAINT {load.table}_scope CHECK (tenant = %L AND"
+        " billing_account_id = %L AND billing_period_start = %L)"
+    ), *_bounds(scope))  # fmt: skip
+
+
+async def _drop_previous(session: AsyncSession, scope: dict[str, Any]) -> None:
+    previous = (await session.execute(text(
+        f"DELETE FROM cost_partitions WHERE {_SCOPE} RETURNING table_name"
+    ), scope)).scalar_one_or_none()  # fmt: skip
+    if previous is not None:
+        await session.execute(text("SELECT cost_daily_totals_apply(CAST(:t AS regclass), -1)"),
+                              {"t": previous})  # fmt: skip
+        await session.execute(text(f"DROP TABLE {previous}"))
+
+
+async def _attach(session: AsyncSession, load: Load, scope: dict[str, Any]) -> None:
+    await _execute_formatted(session, (
+        f"ALTER TABLE costs ATTACH PARTITION {load.table} FOR VALUES FROM (%L, %L, %L)"
+        " TO (%L, %L, CAST(%L AS timestamptz) + interval '1 microsecond')"
+    ), *_bounds(scope), *_bounds(scope))  # fmt: skip
+    await session.execute(text("SELECT cost_daily_totals_apply(CAST(:t AS regclass), 1)"),
+                          {"t": load.table})  # fmt: skip
+    await session.execute(text(
+        "INSERT INTO cost_partitions (tenant, billing_account_id, billing_period_start,"
+        " table_name) VALUES (:tenant, :account, :start, :table)"
+    ), {**scope, "table": load.table})  # fmt: skip
+
+
+def _bounds(scope: dict[str, Any]) -> tuple[str, str, str]:
+    return scope["tenant"], scope["account"], scope["start"].isoformat()
+
+
+async def _execute_formatted(session: AsyncSession, template: str, *values: str) -> None:
+    """DDL with literals: DDL takes no parameters, so PostgreSQL's ``format`` quotes them."""
+    casts = "".join(f", CAST(:v{i} AS text)" for i in range(len(values)))
+    statement = (await session.execute(
+        text(f"SELECT format(:template{casts})"),
+        {"template": template, **{f"v{i}": value for i, value in enumerate(values)}},
+    )).scalar_one()  # fmt: skip
+    connection = await session.connection()
+    await connection.exec_driver_sql(statement)

@@ -113,15 +113,16 @@ def _new_delivery(
 
 
 async def _stage(
-    session: AsyncSession, upload: Upload, stamp: Stamp, tally: staging.Tally, batch_rows: int
-) -> None:
+    session: AsyncSession, load: staging.Load, upload: Upload, stamp: Stamp,
+    tally: staging.Tally, batch_rows: int,
+) -> None:  # fmt: skip
     done = 0
     try:
         async for batch in batches(upload, batch_rows):
             rows = [_mapped(upload, raw, stamp, done + i) for i, raw in enumerate(batch, 1)]
             done += len(rows)
             tally.add(rows)
-            await staging.stage(session, rows)
+            await staging.stage(session, load, rows)
     except FileProblem as exc:
         raise DeliveryRejected(upload.file.name, exc.row, str(exc)) from None
 
@@ -130,9 +131,9 @@ async def _load(
     session: AsyncSession, upload: Upload, period: BillingPeriod, delivery_id: uuid.UUID,
     batch_rows: int,
 ) -> None:  # fmt: skip
-    await staging.create(session)
+    load = await staging.open_load(session, delivery_id)
     tally = staging.Tally()
-    await _stage(session, upload, Stamp(upload.tenant, upload.account_id, delivery_id), tally,
-                 batch_rows)  # fmt: skip
-    staged = await staging.check(session, tally, period)
-    await swap_in(session, upload.tenant, staged, period, delivery_id)
+    await _stage(session, load, upload, Stamp(upload.tenant, upload.account_id, delivery_id),
+                 tally, batch_rows)  # fmt: skip
+    staged = await staging.check(session, load, tally, period)
+    await swap_in(session, load, upload.tenant, staged, period)

@@ -1,0 +1,61 @@
+"""Each delivery becomes its period's partition of ``costs``; a restatement drops the last one."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import text
+
+from tests.fixtures.metering import MeteringService, insert_daily_costs
+from tests.metering.cur_files import csv_gzip, cur_row, lines_for, total
+from tests.metering.upload_files import daily_totals_and_line_items, totals, upload
+
+PERIOD = "2024-05"
+
+
+async def _tables(service: MeteringService) -> tuple[dict[str, int], set[str], list[str]]:
+    """Rows per partition of ``costs``, every delivery table, and the registered partitions."""
+    async with service.app.state.database.transaction() as session:
+        names = (await session.execute(text(
+            "SELECT c.relname FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid"
+            " WHERE i.inhparent = 'costs'::regclass"
+        ))).scalars().all()  # fmt: skip
+        rows = {n: (await session.execute(text(f"SELECT count(*) FROM {n}"))).scalar_one()
+                for n in names}  # fmt: skip
+        loads = set((await session.execute(text(
+            "SELECT relname FROM pg_class WHERE relname LIKE 'costs\\_d\\_%' AND relkind = 'r'"
+        ))).scalars())  # fmt: skip
+        registered = list((await session.execute(text(
+            "SELECT table_name FROM cost_partitions"
+        ))).scalars())  # fmt: skip
+    return rows, loads, registered
+
+
+async def test_a_restated_period_swaps_whole_partitions_and_keeps_the_totals_exact(
+    metering_service: MeteringService,
+) -> None:
+    service = metering_service
+    await insert_daily_costs(service, {date(2024, 5, 3): Decimal("7.5")})  # straight in
+    first_lines, second_lines = lines_for(PERIOD, 6), lines_for(PERIOD, 9, scale="1.3")
+
+    first = await upload(service, csv_gzip([cur_row(PERIOD, x) for x in first_lines]), "cur2")
+    assert first.status_code == 201, first.text
+    first_table = f"costs_d_{first.json()['delivery']['id'].replace('-', '')}"
+    rows, loads, registered = await _tables(service)
+    assert rows == {"costs_default": 0, first_table: len(first_lines)}
+    assert (loads, registered) == ({first_table}, [first_table])
+    assert (await totals(service, PERIOD))[0] == total(first_lines)
+
+    second = await upload(service, csv_gzip([cur_row(PERIOD, x) for x in second_lines]), "cur2")
+    assert second.status_code == 201, second.text
+    second_table = f"costs_d_{second.json()['delivery']['id'].replace('-', '')}"
+    broken = await upload(service, b"not a gzip file at all", "cur2")
+    assert broken.status_code == 422
+
+    rows, loads, registered = await _tables(service)
+    assert rows == {"costs_default": 0, second_table: len(second_lines)}
+    assert (loads, registered) == ({second_table}, [second_table])
+    assert (await totals(service, PERIOD))[0] == total(second_lines)
+    kept, summed = await daily_totals_and_line_items(service)
+    assert kept == summed and len(kept) > 9 * 4

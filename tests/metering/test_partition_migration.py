@@ -1,0 +1,76 @@
+"""Migration 0009 turns ``costs`` into a partitioned table without losing a row or a total."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import asyncpg
+from alembic import command
+
+from nephos_common.migrations import alembic_config, upgrade_async
+from tests.fixtures.infra import DatabaseFactory
+
+PACKAGE = "nephos_metering"
+DELIVERY = uuid.uuid4()
+_TOTALS = (
+    "SELECT dimension, key, day, billed_cost, row_count FROM cost_daily_totals ORDER BY 1, 2, 3"
+)
+
+
+async def _connect(url: str) -> asyncpg.Connection:
+    return await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+
+
+async def _seed(url: str) -> None:
+    conn = await _connect(url)
+    try:
+        await conn.execute(
+            "INSERT INTO deliveries (id, tenant, account_id, source, bucket, manifest_key, files,"
+            " fingerprint, billing_period_start, billing_period_end, status, row_count)"
+            " VALUES ($1, 'acme', $1, 'test', '', 'k', '[]', 'f', '2024-05-01Z', '2024-06-01Z',"
+            " 'succeeded', 2)", DELIVERY,
+        )  # fmt: skip
+        await conn.execute(
+            "INSERT INTO costs (tenant, account_id, delivery_id, billing_account_id,"
+            " billing_period_start, billing_period_end, charge_period_start, charge_period_end,"
+            " billed_cost, effective_cost, billing_currency, charge_category, service_name, tags)"
+            " SELECT 'acme', $1, $1, '1111', '2024-05-01Z', '2024-06-01Z', d, d + interval '1 day',"
+            " 1.25, 1.25, 'USD', 'Usage', 'Amazon EC2', '{}' FROM"
+            " (VALUES ('2024-05-02Z'::timestamptz), ('2024-05-03Z')) AS v(d)", DELIVERY,
+        )  # fmt: skip
+    finally:
+        await conn.close()
+
+
+async def _read(url: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    conn = await _connect(url)
+    try:
+        rows = [tuple(r) for r in await conn.fetch("SELECT id, billed_cost FROM costs ORDER BY id")]
+        totals = [tuple(r) for r in await conn.fetch(_TOTALS)]
+    finally:
+        await conn.close()
+    return rows, totals
+
+
+async def test_stored_costs_survive_the_partitioning_both_ways(databases: DatabaseFactory) -> None:
+    url = await databases.empty()
+    await upgrade_async(PACKAGE, url, "0008")
+    await _seed(url)
+    before = await _read(url)
+
+    await upgrade_async(PACKAGE, url, "0009")
+    after = await _read(url)
+    conn = await _connect(url)
+    try:
+        kind = await conn.fetchval("SELECT relkind::text FROM pg_class WHERE relname = 'costs'")
+        next_id = await conn.fetchval("SELECT nextval('costs_id_seq')")
+    finally:
+        await conn.close()
+
+    assert after == before and len(before[0]) == 2 and before[1]
+    assert kind == "p"
+    assert next_id > max(int(str(row[0])) for row in before[0])
+
+    await asyncio.to_thread(command.downgrade, alembic_config(PACKAGE, url), "0008")
+    assert await _read(url) == before
