@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from decimal import Decimal
 
@@ -59,3 +60,26 @@ async def test_a_restated_period_swaps_whole_partitions_and_keeps_the_totals_exa
     assert (await totals(service, PERIOD))[0] == total(second_lines)
     kept, summed = await daily_totals_and_line_items(service)
     assert kept == summed and len(kept) > 9 * 4
+
+
+async def test_concurrent_deliveries_of_one_company_swap_in_turn(
+    metering_service: MeteringService,
+) -> None:
+    service = metering_service
+    accounts = ("111122223333", "999988887777")
+    files = {
+        (payer, scale): csv_gzip([{**cur_row(PERIOD, x), "bill_payer_account_id": payer}
+                                  for x in lines_for(PERIOD, 5, scale=scale)])
+        for payer in accounts for scale in ("1", "2")
+    }  # fmt: skip
+
+    answers = await asyncio.gather(*(upload(service, data, "cur2") for data in files.values()))
+
+    assert [a.status_code for a in answers] == [201] * 4, [a.text for a in answers]
+    rows, loads, registered = await _tables(service)
+    assert len(registered) == 2 and loads == set(registered)
+    assert rows == {"costs_default": 0, **{name: len(lines_for(PERIOD, 5)) for name in loads}}
+    one, two = total(lines_for(PERIOD, 5)), total(lines_for(PERIOD, 5, scale="2"))
+    assert (await totals(service, PERIOD))[0] in {one + one, one + two, two + two}
+    kept, summed = await daily_totals_and_line_items(service)
+    assert kept == summed

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Numeric, Sequence, String, Text
+from sqlalchemy import BigInteger, DateTime, Index, Numeric, Sequence, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,7 +38,7 @@ class Cost(Base):
     id: Mapped[int] = mapped_column(BigInteger, Sequence("costs_id_seq"), primary_key=True)
     tenant: Mapped[str] = mapped_column(String(100))
     account_id: Mapped[uuid.UUID]
-    delivery_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("deliveries.id"))
+    delivery_id: Mapped[uuid.UUID]  # a delivery's id; no foreign key (see migration 0009)
     billing_account_id: Mapped[str] = mapped_column(String(100))
     sub_account_id: Mapped[str | None] = mapped_column(String(100))
     billing_period_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))

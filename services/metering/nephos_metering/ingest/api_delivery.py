@@ -209,6 +209,7 @@ async def _load(
     delivery_id: uuid.UUID,
 ) -> None:  # fmt: skip
     load = await staging.open_load(session, delivery_id)
+    await staging.take_turn(session)  # before reading ``costs``: see ``staging`` on locks
     tally = staging.Tally()
     tally.rows, tally.billed = await _carry_final_days(session, bill, window, load)
     stamp = Stamp(bill.tenant, bill.account_id, delivery_id)

@@ -4,17 +4,24 @@
 a delivery replaces. Each delivery is loaded into a table of its own with no
 index, so COPY only appends; the rows are checked there; their indexes are then
 built in one sorted pass each, several times cheaper than keeping them up row
-by row; and, under the period's lock, the previous partition of the period is
-dropped and the new table attached in its place. All of it is one transaction:
-a failure anywhere rolls it back, the new table was never visible, and the
-costs already stored stay exactly as they were. A restated period costs a
-dropped table, not a million deleted rows.
+by row; and the previous partition of the period is dropped and the new table
+attached in its place. All of it is one transaction: a failure anywhere rolls
+it back, the new table was never visible, and the costs already stored stay
+exactly as they were. A restated period costs a dropped table, not a million
+deleted rows.
 
 Rows written into ``costs`` directly, not by a delivery, land in its default
 partition; the swap removes a period's rows there too. Those writes keep the
 daily totals by trigger; an attached or dropped partition adds or subtracts
-its own through ``cost_daily_totals_apply``. Only the drop and the attach take
-the lock that holds readers of ``costs`` back, for as long as the commit.
+its own through ``cost_daily_totals_apply``.
+
+Locks, in the one order every swap takes them (so none waits on another in a
+circle): loading locks nothing shared (the load table is defined from the
+catalog, not ``LIKE costs``, which would hold a lock on ``costs`` until commit);
+then swaps take turns on an advisory lock, and whatever else reads ``costs``
+inside a delivery's transaction takes that turn first (``take_turn``); the daily
+totals are moved while readers still run; only the drop and the attach hold
+``costs`` exclusively, from there to the commit, a few milliseconds.
 """
 
 from __future__ import annotations
@@ -37,6 +44,16 @@ from nephos_metering.ingest.manifest import BillingPeriod
 _BILLED = COST_COLUMNS.index("billed_cost")
 _SCOPE = "tenant = :tenant AND billing_account_id = :account AND billing_period_start = :start"
 _PARENT_INDEX = re.compile(r"^CREATE (UNIQUE )?INDEX \S+ ON ONLY \S+ ")
+_SWAP_TURN = 0x636F737473  # the advisory lock swaps take turns on ("costs")
+_COLUMNS_OF_COSTS = """
+    SELECT string_agg(format('%I %s%s%s', a.attname, format_type(a.atttypid, a.atttypmod),
+               CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END,
+               coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '')),
+           ', ' ORDER BY a.attnum)
+    FROM pg_attribute AS a
+    LEFT JOIN pg_attrdef AS d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE a.attrelid = 'costs'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+"""
 _INDEX_MEMORY = "256MB"
 """Enough for the sorts of a million-row delivery's index builds to stay in memory."""
 
@@ -80,9 +97,16 @@ class Load:
 
 
 async def open_load(session: AsyncSession, delivery_id: uuid.UUID) -> Load:
+    """A new, empty table with the columns of ``costs`` (see module doc on locks)."""
     load = Load(delivery_id)
-    await session.execute(text(f"CREATE TABLE {load.table} (LIKE costs INCLUDING DEFAULTS)"))
+    columns = (await session.execute(text(_COLUMNS_OF_COSTS))).scalar_one()
+    await session.execute(text(f"CREATE TABLE {load.table} ({columns})"))
     return load
+
+
+async def take_turn(session: AsyncSession) -> None:
+    """Wait for the swaps' turn, until the end of the transaction (see module doc)."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SWAP_TURN})
 
 
 async def stage(
@@ -128,16 +152,22 @@ async def swap(
 ) -> None:
     """Make the load the period's partition of ``costs`` (see module doc).
 
-    The period lock is taken after the indexes are built: concurrent deliveries
-    of one period build theirs side by side and swap one after the other, the
-    last one winning whole.
+    Deliveries of one period build their tables side by side; the last to swap
+    wins whole.
     """
     scope = {"tenant": tenant, "account": staged.billing_account_id, "start": period.start}
-    await _prepare(session, load, scope)
-    lock = f"costs:{tenant}:{scope['account']}:{period.start.isoformat()}"
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
-                          {"k": lock})  # fmt: skip
-    await _drop_previous(session, scope)
+    await _index(session, load)
+    await _bound(session, load, scope)
+    await take_turn(session)
+    previous = (await session.execute(text(
+        f"DELETE FROM cost_partitions WHERE {_SCOPE} RETURNING table_name"
+    ), scope)).scalar_one_or_none()  # fmt: skip
+    if previous is not None:
+        await _apply_totals(session, previous, -1)
+    await _apply_totals(session, load.table, 1)
+    await session.execute(text("LOCK TABLE costs IN ACCESS EXCLUSIVE MODE"))
+    if previous is not None:
+        await session.execute(text(f"DROP TABLE {previous}"))
     await session.execute(text(f"DELETE FROM costs WHERE {_SCOPE}"), scope)
     await _attach(session, load, scope)
     await session.execute(text(
@@ -146,37 +176,30 @@ async def swap(
     ), {**scope, "id": load.delivery_id})  # fmt: skip
 
 
-async def _prepare(session: AsyncSession, load: Load, scope: dict[str, Any]) -> None:
-    """Everything the attach would otherwise do under its lock: the indexes of
-    ``costs``, statistics, the foreign key and a constraint proving the bounds."""
+async def _index(session: AsyncSession, load: Load) -> None:
+    """The indexes of ``costs`` on the load, each built in one pass, and its statistics."""
     await session.execute(text(f"SET LOCAL maintenance_work_mem = '{_INDEX_MEMORY}'"))
     definitions = (await session.execute(text(
         "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()"
         " AND tablename = 'costs'"
     ))).scalars()  # fmt: skip
     for definition in definitions:
-        await session.execute(
-            text(_PARENT_INDEX.sub(rf"CREATE \1INDEX ON {load.table} ", definition))
-        )
+        own = _PARENT_INDEX.sub(rf"CREATE \1INDEX ON {load.table} ", definition)
+        await session.execute(text(own))
     await session.execute(text(f"ANALYZE {load.table}"))
-    await session.execute(text(
-        f"ALTER TABLE {load.table} ADD CONSTRAINT fk_costs_delivery_id_deliveries"
-        " FOREIGN KEY (delivery_id) REFERENCES deliveries (id)"
-    ))  # fmt: skip
+
+
+async def _bound(session: AsyncSession, load: Load, scope: dict[str, Any]) -> None:
+    """A constraint proving the partition's bounds: the attach then reads no row."""
     await _execute_formatted(session, (
         f"ALTER TABLE {load.table} ADD CONSTRAINT {load.table}_scope CHECK (tenant = %L AND"
         " billing_account_id = %L AND billing_period_start = %L)"
     ), *_bounds(scope))  # fmt: skip
 
 
-async def _drop_previous(session: AsyncSession, scope: dict[str, Any]) -> None:
-    previous = (await session.execute(text(
-        f"DELETE FROM cost_partitions WHERE {_SCOPE} RETURNING table_name"
-    ), scope)).scalar_one_or_none()  # fmt: skip
-    if previous is not None:
-        await session.execute(text("SELECT cost_daily_totals_apply(CAST(:t AS regclass), -1)"),
-                              {"t": previous})  # fmt: skip
-        await session.execute(text(f"DROP TABLE {previous}"))
+async def _apply_totals(session: AsyncSession, table: str, sign: int) -> None:
+    await session.execute(text("SELECT cost_daily_totals_apply(CAST(:t AS regclass), :sign)"),
+                          {"t": table, "sign": sign})  # fmt: skip
 
 
 async def _attach(session: AsyncSession, load: Load, scope: dict[str, Any]) -> None:
@@ -184,8 +207,6 @@ async def _attach(session: AsyncSession, load: Load, scope: dict[str, Any]) -> N
         f"ALTER TABLE costs ATTACH PARTITION {load.table} FOR VALUES FROM (%L, %L, %L)"
         " TO (%L, %L, CAST(%L AS timestamptz) + interval '1 microsecond')"
     ), *_bounds(scope), *_bounds(scope))  # fmt: skip
-    await session.execute(text("SELECT cost_daily_totals_apply(CAST(:t AS regclass), 1)"),
-                          {"t": load.table})  # fmt: skip
     await session.execute(text(
         "INSERT INTO cost_partitions (tenant, billing_account_id, billing_period_start,"
         " table_name) VALUES (:tenant, :account, :start, :table)"

@@ -10,6 +10,9 @@ What changes on the way:
 - ``id`` takes its values from the sequence ``costs_id_seq`` (an identity
   column would give each partition its own numbers); it is no longer a primary
   key, which a partitioned table could only have together with the partition key.
+- The foreign key to ``deliveries`` goes: attaching a partition under it locks
+  ``deliveries`` exclusively, which every ingest reads and writes. Only a
+  delivery writes cost rows, under its own id, and deliveries are never deleted.
 - The delivery and tenant/period indexes go: a partition holds one delivery and one
   period, which pruning finds without an index.
 - ``cost_partitions`` names each period's partition; ``cost_daily_totals_apply``
@@ -95,10 +98,6 @@ def upgrade() -> None:
         " PARTITION BY RANGE (tenant, billing_account_id, billing_period_start)"
     )
     op.execute("ALTER SEQUENCE costs_id_seq OWNED BY costs.id")
-    op.execute(
-        "ALTER TABLE costs ADD CONSTRAINT fk_costs_delivery_id_deliveries"
-        " FOREIGN KEY (delivery_id) REFERENCES deliveries (id)"
-    )
     for name, columns in _KEPT_INDEXES.items():
         op.execute(f"CREATE INDEX {name} ON costs {columns}")
     op.execute("ALTER TABLE costs ATTACH PARTITION costs_default DEFAULT")
