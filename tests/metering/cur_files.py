@@ -67,6 +67,7 @@ def cur_row(period: str, line: Line) -> dict[str, Any]:
     code, name, region = SERVICES[line.service]
     return {
         "bill_payer_account_id": PAYER,
+        "bill_invoice_id": f"EUINGB{start:%y%m}-0001",
         "bill_billing_period_start_date": start,
         "bill_billing_period_end_date": end,
         "line_item_usage_account_id": "444455556666",

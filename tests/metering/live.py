@@ -138,6 +138,7 @@ def cost_row(
         "commitment_discount_id": None, "commitment_discount_type": None, "tags": {},
         "x_line_item_type": "Usage", "x_product_code": "AmazonEC2",
         "x_usage_type": "BoxUsage:t3.large", "x_operation": "RunInstances",
+        "invoice_id": f"EUINGB{first:%y%m}-1",
     }  # fmt: skip
     values.update(overrides)
     return values

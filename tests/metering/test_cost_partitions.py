@@ -60,6 +60,9 @@ async def test_a_restated_period_swaps_whole_partitions_and_keeps_the_totals_exa
     assert (await totals(service, PERIOD))[0] == total(second_lines)
     kept, summed = await daily_totals_and_line_items(service)
     assert kept == summed and len(kept) > 9 * 4
+    async with service.app.state.database.transaction() as session:
+        invoices = (await session.execute(text("SELECT DISTINCT invoice_id FROM costs"))).all()
+    assert invoices == [("EUINGB2405-0001",)]
 
 
 async def test_concurrent_deliveries_of_one_company_swap_in_turn(

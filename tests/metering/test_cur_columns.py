@@ -21,6 +21,7 @@ SP = "arn:aws:savingsplans::1:savingsplan/abc"
 RI = "arn:aws:ec2:us-east-1:1:reserved-instances/def"
 BASE = {
     "bill_payer_account_id": "111122223333",
+    "bill_invoice_id": "",
     "bill_billing_period_start_date": "2024-05-01T00:00:00.000Z",
     "bill_billing_period_end_date": "2024-06-01T00:00:00Z",
     "line_item_usage_account_id": " 444455556666 ",
@@ -54,7 +55,8 @@ BASE = {
 }
 VARIANTS: list[dict[str, str]] = [
     {},
-    {"line_item_net_unblended_cost": "0.09", "product_region_code": " eu-west-1 "},
+    {"line_item_net_unblended_cost": "0.09", "product_region_code": " eu-west-1 ",
+     "bill_invoice_id": "EUINGB24-123456"},
     {"line_item_unblended_cost": " 1.5E-3 ", "product": "", "resource_tags": ""},
     {"line_item_line_item_type": "SavingsPlanCoveredUsage", "savings_plan_savings_plan_a_r_n": SP,
      "savings_plan_savings_plan_effective_cost": "0.07"},

@@ -70,3 +70,4 @@ class Cost(Base):
     x_product_code: Mapped[str | None] = mapped_column(String(100))
     x_usage_type: Mapped[str | None] = mapped_column(String(200))
     x_operation: Mapped[str | None] = mapped_column(String(200))
+    invoice_id: Mapped[str | None] = mapped_column(String(100))

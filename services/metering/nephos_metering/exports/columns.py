@@ -159,7 +159,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("ContractedCost", DECIMAL, _decimal_or_zero("contracted_cost")),
     Column("ContractedUnitPrice", DECIMAL, _none),
     Column("EffectiveCost", DECIMAL, _attr("effective_cost")),
-    Column("InvoiceId", STRING, _none),
+    Column("InvoiceId", STRING, _attr("invoice_id")),
     Column("InvoiceIssuerName", STRING, provider_name),
     Column("ListCost", DECIMAL, _decimal_or_zero("list_cost")),
     Column("ListUnitPrice", DECIMAL, _none),

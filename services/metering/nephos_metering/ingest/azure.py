@@ -196,6 +196,7 @@ def to_focus(raw: Mapping[str, Any], stamp: Stamp, *, amortized: bool) -> tuple[
         "x_product_code": meter_category,
         "x_usage_type": text_of(raw.get("MeterSubCategory")),
         "x_operation": text_of(raw.get("MeterName")),
+        "invoice_id": text_of(raw.get("InvoiceId")),
     }
     if row["billing_period_end"] <= row["billing_period_start"]:
         raise ValueProblem("BillingPeriodEndDate", raw.get("BillingPeriodEndDate"),

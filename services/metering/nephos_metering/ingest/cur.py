@@ -26,6 +26,7 @@ PricingQuantity/Unit       line_item_usage_amount / pricing_unit
 ConsumedQuantity/Unit      the same, for Usage rows only
 CommitmentDiscountId/Type  savings plan or reservation ARN, by line item type
 Tags                       resource_tags (map)
+InvoiceId                  bill_invoice_id (blank until AWS issues the invoice)
 x_line_item_type, x_product_code, x_usage_type, x_operation: kept as they are
 =========================  ===================================================
 
@@ -98,7 +99,7 @@ COST_COLUMNS: tuple[str, ...] = (
     "charge_category", "charge_class", "charge_description", "service_name", "service_category",
     "region_id", "resource_id", "resource_type", "sku_id", "pricing_quantity", "pricing_unit",
     "consumed_quantity", "consumed_unit", "commitment_discount_id", "commitment_discount_type",
-    "tags", "x_line_item_type", "x_product_code", "x_usage_type", "x_operation",
+    "tags", "x_line_item_type", "x_product_code", "x_usage_type", "x_operation", "invoice_id",
 )  # fmt: skip
 
 
@@ -198,6 +199,7 @@ def to_focus(raw: Mapping[str, Any], stamp: Stamp) -> tuple[Any, ...]:
         kind, product_code,  # x_line_item_type, x_product_code
         text_of(get("line_item_usage_type")),  # x_usage_type
         text_of(get("line_item_operation")),  # x_operation
+        text_of(get("bill_invoice_id")),  # invoice_id
     )  # fmt: skip
 
 

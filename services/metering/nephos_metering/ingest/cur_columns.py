@@ -147,6 +147,7 @@ def focus_table(batch: pa.RecordBatch, stamp: cur.Stamp) -> tuple[pa.Table, Deci
         "x_product_code": product_code,
         "x_usage_type": b.text("line_item_usage_type"),
         "x_operation": b.text("line_item_operation"),
+        "invoice_id": b.text("bill_invoice_id"),
     }
     table = pa.table([columns[name] for name in cur.COST_COLUMNS], names=list(cur.COST_COLUMNS))
     return table, _exact_total(billed)

@@ -109,6 +109,7 @@ def to_focus(raw: Mapping[str, Any], stamp: Stamp) -> tuple[Any, ...]:
         "x_product_code": _text(raw, "x_ServiceCode"),
         "x_usage_type": _text(raw, "x_UsageType"),
         "x_operation": _text(raw, "x_Operation"),
+        "invoice_id": _text(raw, "InvoiceId"),
     }
     _allowed(raw, "CommitmentDiscountCategory", ALLOWED_COMMITMENT_TYPES)
     if row["charge_period_end"] < row["charge_period_start"]:

@@ -5,6 +5,9 @@ as the partition key, a delivery is loaded into a table of its own, indexed
 in one pass per index and attached as the period's partition, and a restated
 period's previous partition is dropped (see ``ingest.staging``). The rows held
 so far become the default partition, where rows written directly also land.
+Every attach scans the default partition for rows of the new period (and removes
+them first), under the exclusive lock: on a database that held many rows before
+this migration, attaches stay that slow until those periods are delivered again.
 
 What changes on the way:
 - ``id`` takes its values from the sequence ``costs_id_seq`` (an identity
