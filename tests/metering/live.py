@@ -133,7 +133,7 @@ def cost_row(
         "billing_currency": "USD", "charge_category": "Usage", "charge_class": None,
         "charge_description": "usage", "service_name": "Amazon Elastic Compute Cloud",
         "service_category": "Compute", "region_id": "us-east-1", "resource_id": resource_id,
-        "resource_type": None, "sku_id": "SKU1", "pricing_quantity": Decimal(1),
+        "resource_type": "Compute Instance" if resource_id else None, "sku_id": "SKU1", "pricing_quantity": Decimal(1),
         "pricing_unit": "Hours", "consumed_quantity": Decimal(1), "consumed_unit": "Hours",
         "commitment_discount_id": None, "commitment_discount_type": None, "tags": {},
         "x_line_item_type": "Usage", "x_product_code": "AmazonEC2",

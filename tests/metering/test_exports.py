@@ -31,10 +31,6 @@ KNOWN_GAPS = {
     # null when invoiced) without their conditions, so one fails whatever the value; rows
     # carry the provider's invoice id where the bill has one, as these test rows do.
     "InvoiceId-C-004-C :: Nullability",
-    # CUR names no resource type, so ResourceType is null beside a ResourceId.
-    "ResourceType-C-000-C :: Composite",
-    "ResourceType-C-003-C :: Composite",
-    "ResourceType-C-005-C :: Nullability",
     # Validator 2.2.1 checks this rule with its condition inverted (when the id IS null),
     # which contradicts CommitmentDiscountStatus-C-003-C; rows follow the specification.
     "CommitmentDiscountStatus-C-000-C :: Composite",
