@@ -11,10 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from nephos_metering.ingest import cur_columns
 from nephos_metering.ingest.cur import COST_COLUMNS, Stamp, to_focus
+from tests.metering.cur_files import cur_row, lines_for, parquet, total
 
 STAMP = Stamp("acme", uuid.uuid4(), uuid.uuid4())
 SP = "arn:aws:savingsplans::1:savingsplan/abc"
@@ -156,3 +158,22 @@ def test_the_csv_of_both_paths_reads_back_the_same() -> None:
 def test_what_only_the_reference_can_read_or_name_is_handed_back(change: dict[str, str]) -> None:
     with pytest.raises(cur_columns.Unmapped):
         cur_columns.focus_table(_batch([BASE, {**BASE, **change}]), STAMP)
+
+
+def test_a_parquet_batch_maps_as_the_reference_maps_its_typed_rows() -> None:
+    lines = lines_for("2024-05", 3)
+    lines[0].tags = {"team": 'say "hi"', "path": "C:\\temp", "city": "Zürich"}
+    lines[1].tags = {}
+    batch = pq.read_table(io.BytesIO(parquet([cur_row("2024-05", x) for x in lines])))
+    batch = batch.combine_chunks().to_batches()[0]
+    expected = [to_focus(row, STAMP) for row in batch.to_pylist()]
+
+    table, billed = cur_columns.focus_table(cur_columns.as_text(batch), STAMP)
+
+    for got, want in zip(table.to_pylist(), expected, strict=True):
+        mapped = {n: _columnar(got[n], w) for n, w in zip(COST_COLUMNS, want, strict=True)}
+        want_tags = json.loads(want[COST_COLUMNS.index("tags")])
+        assert json.loads(mapped.pop("tags")) == want_tags
+        assert mapped == {n: _comparable(w) for n, w in zip(COST_COLUMNS, want, strict=True)
+                          if n != "tags"}  # fmt: skip
+    assert billed == total(lines)

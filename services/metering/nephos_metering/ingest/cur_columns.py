@@ -96,6 +96,55 @@ class _Batch:
         return _per_value(self.raw(name), mapping, kind)
 
 
+def as_text(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """A Parquet batch as the text a CSV of it would hold, for ``focus_table``.
+
+    Doubles become their shortest round-trip text, the decimal ``values.decimal_of``
+    reads from a double too; timestamps and numbers their ISO or decimal text; a
+    map of strings (``product``, ``resource_tags``) a JSON object. Anything else
+    is left to ``to_focus``.
+    """
+    return pa.RecordBatch.from_arrays(
+        [_text_of_column(column) for column in batch.columns], names=batch.schema.names
+    )
+
+
+def _text_of_column(column: pa.Array) -> pa.Array:
+    kind = column.type
+    if pa.types.is_string(kind):
+        return column
+    if pa.types.is_large_string(kind) or pa.types.is_dictionary(kind):
+        return pc.cast(column, STRING)
+    if pa.types.is_map(kind):
+        return _map_as_json(column)
+    if pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_decimal(kind):
+        return pc.cast(column, STRING)
+    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+        return pc.cast(column, STRING)
+    if pa.types.is_null(kind):
+        return pa.nulls(len(column), STRING)
+    raise Unmapped
+
+
+def _map_as_json(column: pa.MapArray) -> pa.Array:
+    """A map of strings as a flat JSON object per row (null stays null); a null value,
+    a control character or a sliced array is left to ``to_focus``."""
+    keys, values = column.keys, column.items
+    _vouch(column.offset == 0 and pa.types.is_string(keys.type))
+    _vouch(pa.types.is_string(values.type) and values.null_count == 0)
+    for texts in (keys, values):
+        _vouch(not pc.any(pc.match_substring_regex(texts, r"[\x00-\x1f]")).as_py())
+    pairs = pc.binary_join_element_wise(
+        '"', _json_escaped(keys), '":"', _json_escaped(values), '"', ""
+    )
+    rows = pa.ListArray.from_arrays(column.offsets, pairs, mask=column.is_null())
+    return pc.binary_join_element_wise("{", pc.binary_join(rows, ","), "}", "")
+
+
+def _json_escaped(texts: pa.Array) -> pa.Array:
+    return pc.replace_substring(pc.replace_substring(texts, "\\", "\\\\"), '"', '\\"')
+
+
 def focus_table(batch: pa.RecordBatch, stamp: cur.Stamp) -> tuple[pa.Table, Decimal]:
     """The batch as ``costs`` rows (``COST_COLUMNS`` order) and its exact BilledCost total."""
     b = _Batch(batch)

@@ -260,7 +260,18 @@ async def _file_chunks(path: str) -> AsyncIterator[bytes]:
 async def parquet_file_batches(
     path: str, required: frozenset[str], batch_rows: int, rename: Rename | None = None
 ) -> AsyncGenerator[list[Row]]:
-    """Rows of a Parquet file already on disk, one record batch at a time."""
+    """Rows of a Parquet file already on disk as dicts, one record batch at a time."""
+    async for _, batch in parquet_record_batches(path, required, batch_rows, rename):
+        rows = batch.to_pylist()
+        if rename is not None:
+            rows = [{rename(k): v for k, v in row.items()} for row in rows]
+        yield rows
+
+
+async def parquet_record_batches(
+    path: str, required: frozenset[str], batch_rows: int, rename: Rename | None = None
+) -> AsyncGenerator[tuple[int, pa.RecordBatch]]:
+    """The record batches of a Parquet file on disk, with the number of rows before each."""
     parquet = await asyncio.to_thread(_open_parquet, path, required, rename)
     batches = parquet.iter_batches(batch_size=batch_rows)
     done = 0
@@ -271,8 +282,5 @@ async def parquet_file_batches(
             raise FileProblem(done + 1, f"is unreadable: {exc}") from None
         if batch is None:
             return
-        rows = batch.to_pylist()
-        if rename is not None:
-            rows = [{rename(k): v for k, v in row.items()} for row in rows]
-        done += len(rows)
-        yield rows
+        yield done, batch
+        done += batch.num_rows

@@ -40,6 +40,7 @@ from nephos_metering.ingest.readers import (
     csv_gzip_batches,
     csv_gzip_record_batches,
     parquet_batches,
+    parquet_record_batches,
     spooled,
 )
 from nephos_metering.ingest.s3 import S3Access, S3Reader, open_reader
@@ -148,8 +149,9 @@ async def _load(
     tally = staging.Tally()
     stamp = Stamp(job.tenant, job.account_id, delivery_id)
     for key in manifest.data_keys:
-        if job.format == "cur2" and file_kind(key) == "csv_gzip":
-            await staging.stage_csv(session, load, _csv_file_text(s3, key, stamp, tally))
+        if job.format == "cur2":
+            text = _file_text(s3, key, stamp, tally, batch_rows)
+            await staging.stage_csv(session, load, text)
             continue
         await staging.stage(
             session, load, _file_rows(s3, key, stamp, tally, job.format, batch_rows)
@@ -202,14 +204,17 @@ async def _file_rows(
         raise DeliveryRejected(key, exc.row, str(exc)) from None
 
 
-async def _csv_file_text(
-    s3: S3Reader, key: str, stamp: Stamp, tally: staging.Tally
+async def _file_text(
+    s3: S3Reader, key: str, stamp: Stamp, tally: staging.Tally, batch_rows: int
 ) -> AsyncIterator[bytes]:
-    """A CUR 2.0 gzip CSV mapped a column at a time (``cur_columns``), as CSV for COPY;
-    the file is spooled to disk first, since Arrow's reader wants a file."""
+    """A CUR 2.0 file (gzip CSV or Parquet) mapped a column at a time (``cur_columns``),
+    as CSV for COPY; spooled to disk first, since Arrow's readers want a file."""
+    csv_gzip = file_kind(key) == "csv_gzip"
     try:
-        async with spooled(s3.chunks(key), ".csv.gz") as path:
-            async for done, batch in csv_gzip_record_batches(path, REQUIRED_COLUMNS):
+        async with spooled(s3.chunks(key), ".csv.gz" if csv_gzip else ".parquet") as path:
+            batches = (csv_gzip_record_batches(path, REQUIRED_COLUMNS) if csv_gzip
+                       else parquet_record_batches(path, REQUIRED_COLUMNS, batch_rows))  # fmt: skip
+            async for done, batch in batches:
                 yield await asyncio.to_thread(_batch_csv, batch, stamp, tally, key, done)
     except FileProblem as exc:
         raise DeliveryRejected(key, exc.row, str(exc)) from None
@@ -220,7 +225,7 @@ def _batch_csv(
 ) -> bytes:
     """One batch through ``cur_columns``, or through ``to_focus`` if it must name a row."""
     try:
-        table, billed = cur_columns.focus_table(batch, stamp)
+        table, billed = cur_columns.focus_table(cur_columns.as_text(batch), stamp)
     except cur_columns.Unmapped:
         raws = batch.to_pylist()
         rows = [_mapped(raw, stamp, "cur2", key, done + i) for i, raw in enumerate(raws, 1)]
