@@ -65,11 +65,20 @@ async def test_stored_costs_survive_the_partitioning_both_ways(databases: Databa
     try:
         kind = await conn.fetchval("SELECT relkind::text FROM pg_class WHERE relname = 'costs'")
         next_id = await conn.fetchval("SELECT nextval('costs_id_seq')")
+        left_in_default = await conn.fetchval("SELECT count(*) FROM costs_default")
+        registered = await conn.fetch("SELECT table_name FROM cost_partitions")
+        indexes = [
+            await conn.fetchval("SELECT count(*) FROM pg_indexes WHERE tablename = $1", table)
+            for table in ("costs", f"costs_d_{DELIVERY.hex}")
+        ]
     finally:
         await conn.close()
 
     assert after == before and len(before[0]) == 2 and before[1]
     assert kind == "p"
+    assert left_in_default == 0
+    assert [r["table_name"] for r in registered] == [f"costs_d_{DELIVERY.hex}"]
+    assert indexes[0] == indexes[1] == 5
     assert next_id > max(int(str(row[0])) for row in before[0])
 
     await asyncio.to_thread(command.downgrade, alembic_config(PACKAGE, url), "0008")

@@ -4,10 +4,10 @@ A delivery replaces one (tenant, billing account, billing period). With that
 as the partition key, a delivery is loaded into a table of its own, indexed
 in one pass per index and attached as the period's partition, and a restated
 period's previous partition is dropped (see ``ingest.staging``). The rows held
-so far become the default partition, where rows written directly also land.
-Every attach scans the default partition for rows of the new period (and removes
-them first), under the exclusive lock: on a database that held many rows before
-this migration, attaches stay that slow until those periods are delivered again.
+so far are moved, period by period, into partitions of their own, named after
+their delivery, as if each had been delivered now: every attach scans the
+default partition (where rows written directly land) under its exclusive lock,
+so that must stay small. On a large database the move takes a while, once.
 
 What changes on the way:
 - ``id`` takes its values from the sequence ``costs_id_seq`` (an identity
@@ -74,6 +74,36 @@ $fn$
 """
 
 
+_MOVE_OUT_OF_DEFAULT = """
+DO $move$
+DECLARE
+    scope record;
+    name text;
+BEGIN
+    FOR scope IN
+        SELECT tenant, billing_account_id, billing_period_start, min(delivery_id::text) AS delivery
+        FROM costs_default GROUP BY 1, 2, 3
+    LOOP
+        name := 'costs_d_' || replace(scope.delivery, '-', '');
+        EXECUTE format('CREATE TABLE %I (LIKE costs INCLUDING DEFAULTS)', name);
+        EXECUTE format(
+            'WITH moved AS (DELETE FROM costs_default WHERE tenant = %L'
+            ' AND billing_account_id = %L AND billing_period_start = %L RETURNING *)'
+            ' INSERT INTO %I SELECT * FROM moved',
+            scope.tenant, scope.billing_account_id, scope.billing_period_start, name);
+        EXECUTE format(
+            'ALTER TABLE costs ATTACH PARTITION %I FOR VALUES FROM (%L, %L, %L)'
+            ' TO (%L, %L, %L::timestamptz + interval ''1 microsecond'')', name,
+            scope.tenant, scope.billing_account_id, scope.billing_period_start,
+            scope.tenant, scope.billing_account_id, scope.billing_period_start);
+        INSERT INTO cost_partitions VALUES
+            (scope.tenant, scope.billing_account_id, scope.billing_period_start, name);
+    END LOOP;
+END
+$move$
+"""
+
+
 def _triggers() -> None:
     for name, event in _TRIGGERS.items():
         op.execute(
@@ -104,8 +134,6 @@ def upgrade() -> None:
     for name, columns in _KEPT_INDEXES.items():
         op.execute(f"CREATE INDEX {name} ON costs {columns}")
     op.execute("ALTER TABLE costs ATTACH PARTITION costs_default DEFAULT")
-    _triggers()
-    op.execute(_APPLY)
     op.create_table(
         "cost_partitions",
         sa.Column("tenant", sa.String(100), nullable=False),
@@ -116,6 +144,9 @@ def upgrade() -> None:
             "tenant", "billing_account_id", "billing_period_start", name="pk_cost_partitions"
         ),
     )
+    op.execute(_MOVE_OUT_OF_DEFAULT)  # before the triggers: moved rows keep their totals
+    _triggers()
+    op.execute(_APPLY)
 
 
 def downgrade() -> None:
