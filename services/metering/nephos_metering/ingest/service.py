@@ -29,6 +29,7 @@ from nephos_metering.ingest.cur import REQUIRED_COLUMNS, Stamp, to_focus
 from nephos_metering.ingest.manifest import (
     BillingPeriod,
     CurFormat,
+    FileKind,
     Manifest,
     file_kind,
     manifest_key,
@@ -209,15 +210,25 @@ async def _file_text(
 ) -> AsyncIterator[bytes]:
     """A CUR 2.0 file (gzip CSV or Parquet) mapped a column at a time (``cur_columns``),
     as CSV for COPY; spooled to disk first, since Arrow's readers want a file."""
-    csv_gzip = file_kind(key) == "csv_gzip"
+    kind = file_kind(key)
+    async with spooled(s3.chunks(key), ".csv.gz" if kind == "csv_gzip" else ".parquet") as path:
+        async for text in cur_file_text(path, kind, key, stamp, tally, batch_rows):
+            yield text
+
+
+async def cur_file_text(
+    path: str, kind: FileKind, name: str, stamp: Stamp, tally: staging.Tally, batch_rows: int
+) -> AsyncIterator[bytes]:
+    """A CUR 2.0 file on disk, mapped a column at a time, as CSV for COPY; errors name
+    the file as ``name``."""
+    csv_gzip = kind == "csv_gzip"
     try:
-        async with spooled(s3.chunks(key), ".csv.gz" if csv_gzip else ".parquet") as path:
-            batches = (csv_gzip_record_batches(path, REQUIRED_COLUMNS) if csv_gzip
-                       else parquet_record_batches(path, REQUIRED_COLUMNS, batch_rows))  # fmt: skip
-            async for done, batch in batches:
-                yield await asyncio.to_thread(_batch_csv, batch, stamp, tally, key, done)
+        batches = (csv_gzip_record_batches(path, REQUIRED_COLUMNS) if csv_gzip
+                   else parquet_record_batches(path, REQUIRED_COLUMNS, batch_rows))  # fmt: skip
+        async for done, batch in batches:
+            yield await asyncio.to_thread(_batch_csv, batch, stamp, tally, name, done)
     except FileProblem as exc:
-        raise DeliveryRejected(key, exc.row, str(exc)) from None
+        raise DeliveryRejected(name, exc.row, str(exc)) from None
 
 
 def _batch_csv(

@@ -34,6 +34,7 @@ from nephos_metering.ingest.readers import (
 from nephos_metering.ingest.service import (
     DeliveryRejected,
     IngestOutcome,
+    cur_file_text,
     ingest_delivery,
     swap_in,
 )
@@ -133,7 +134,12 @@ async def _load(
 ) -> None:  # fmt: skip
     load = await staging.open_load(session, delivery_id)
     tally = staging.Tally()
-    await _stage(session, load, upload, Stamp(upload.tenant, upload.account_id, delivery_id),
-                 tally, batch_rows)  # fmt: skip
+    stamp = Stamp(upload.tenant, upload.account_id, delivery_id)
+    spooled = upload.file
+    if upload.format.name == "cur2" and spooled.kind != "csv":
+        text = cur_file_text(spooled.path, spooled.kind, spooled.name, stamp, tally, batch_rows)
+        await staging.stage_csv(session, load, text)
+    else:
+        await _stage(session, load, upload, stamp, tally, batch_rows)
     staged = await staging.check(session, load, tally, period)
     await swap_in(session, load, upload.tenant, staged, period)
