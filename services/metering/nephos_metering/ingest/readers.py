@@ -24,6 +24,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from nephos_metering.ingest.spool import file_chunks
+
 Row = dict[str, Any]
 Chunks = AsyncIterator[bytes]
 Rename = Callable[[str], str]
@@ -217,7 +219,7 @@ async def _read_on(
     """The rows after the first ``done``, read by ``csv_gzip_batches``."""
     schema = pa.schema([(name, pa.string()) for name in header])
     seen = 0
-    async for rows in csv_gzip_batches(_file_chunks(path), required, 10_000):
+    async for rows in csv_gzip_batches(file_chunks(path), required, 10_000):
         fresh = rows[max(0, done - seen) :]
         if fresh:
             yield max(done, seen), pa.RecordBatch.from_pylist(fresh, schema=schema)
@@ -249,12 +251,6 @@ def _next_batch(reader: pacsv.CSVStreamingReader) -> pa.RecordBatch | None:
         return reader.read_next_batch()
     except StopIteration:
         return None
-
-
-async def _file_chunks(path: str) -> AsyncIterator[bytes]:
-    with open(path, "rb") as source:  # noqa: ASYNC230 - only read where Arrow stopped
-        while chunk := source.read(1 << 20):
-            yield chunk
 
 
 async def parquet_file_batches(
