@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import aiohttp
+import psutil
 
 from bench.gateway.load import LoadResult, open_loop
 from bench.gateway.stack import SUBJECT, TENANT, Stack, running_stack
@@ -86,7 +87,55 @@ def _direct(client: aiohttp.ClientSession, stack: Stack) -> Callable[[], Awaitab
     return send
 
 
-async def _measure(stack: Stack, options: GatewayOptions) -> tuple[LoadResult, LoadResult]:
+class CpuMeter:
+    """CPU time each process of the stack spent in a window, per request sent.
+
+    The goals are set on a 2-core machine where the generator, the gateway, the
+    three services and PostgreSQL all share the cores: the split says which of
+    them the rate is spent on.
+    """
+
+    def __init__(self, stack: Stack) -> None:
+        self._servers = {"gateway": stack.gateway, **stack.services}
+
+    def _now(self) -> dict[str, float]:
+        now = {name: server.cpu_seconds() for name, server in self._servers.items()}
+        now["postgresql"] = sum(_cpu(p) for p in psutil.process_iter(["name"]) if _is_pg(p))
+        now["load generator"] = _cpu(psutil.Process())
+        return now
+
+    def start(self) -> None:
+        self._started = self._now()
+
+    def per_request_ms(self, requests: int) -> dict[str, float]:
+        ended = self._now()
+        return {k: (ended[k] - self._started.get(k, 0.0)) * 1000 / requests for k in ended}
+
+
+def _is_pg(process: psutil.Process) -> bool:
+    return (process.info.get("name") or "").startswith("postgres")
+
+
+def _cpu(process: psutil.Process) -> float:
+    try:
+        times = process.cpu_times()
+    except psutil.Error:
+        return 0.0
+    return float(times.user + times.system)
+
+
+async def _measured(
+    meter: CpuMeter, send: Callable[[], Awaitable[bool]], options: GatewayOptions
+) -> tuple[LoadResult, dict[str, float]]:
+    await open_loop(send, options.rate, options.warmup_seconds)
+    meter.start()
+    result = await open_loop(send, options.rate, options.seconds)
+    return result, meter.per_request_ms(result.sent)
+
+
+async def _measure(
+    stack: Stack, options: GatewayOptions
+) -> tuple[tuple[LoadResult, dict[str, float]], tuple[LoadResult, dict[str, float]]]:
     # aiohttp, not httpx: at 200 requests/s httpx's client alone used a whole core
     # here, and the generator, not the gateway, set the pace.
     connector = aiohttp.TCPConnector(limit=400)
@@ -95,10 +144,9 @@ async def _measure(stack: Stack, options: GatewayOptions) -> tuple[LoadResult, L
         gateway, direct = _through_gateway(client, stack), _direct(client, stack)
         if not await gateway() or not await direct():
             raise RuntimeError("the home query or a REST call fails; see bench/out/gateway-*.log")
-        await open_loop(gateway, options.rate, options.warmup_seconds)
-        through = await open_loop(gateway, options.rate, options.seconds)
-        await open_loop(direct, options.rate, options.warmup_seconds)
-        straight = await open_loop(direct, options.rate, options.seconds)
+        meter = CpuMeter(stack)
+        through = await _measured(meter, gateway, options)
+        straight = await _measured(meter, direct, options)
     return through, straight
 
 
@@ -120,10 +168,15 @@ def run(options: GatewayOptions) -> None:
     )
     emit("  services and gateway: one uvicorn process each, fresh databases, workers off")
     with running_stack() as stack:
-        through, straight = asyncio.run(_measure(stack, options))
+        (through, through_cpu), (straight, straight_cpu) = asyncio.run(_measure(stack, options))
     table(
         ("Path", "Achieved rps", "OK/sent", "p50 ms", "p95 ms", "p99 ms"),
         [_row("GraphQL home (gateway)", through), _row("3 REST calls (direct)", straight)],
+    )
+    emit("  CPU time per request sent, by process (ms):")
+    table(
+        ("Process", "GraphQL home", "3 REST calls"),
+        [[name, f"{through_cpu[name]:.2f}", f"{straight_cpu[name]:.2f}"] for name in through_cpu],
     )
     p95 = through.percentile(95)
     ratio50 = through.percentile(50) / straight.percentile(50)

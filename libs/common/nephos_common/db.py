@@ -22,6 +22,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+_READ_ONLY = {"server_settings": {"default_transaction_read_only": "on"}}
+"""asyncpg's connect arguments for the reader's connections."""
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+"""HTTP's safe methods: their handlers only read, so they run on the reader."""
+
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -44,10 +50,16 @@ class Database:
     """Owns the engine and the session factory of one service."""
 
     def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
-        self.engine: AsyncEngine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
-        )
+        # No pre-ping: it costs three round trips (BEGIN, a probe, ROLLBACK) on every
+        # checkout, more than most requests' own query. A connection the server has
+        # dropped fails its one request, and SQLAlchemy then invalidates the whole pool.
+        pool = {"pool_size": pool_size, "max_overflow": pool_size, "echo": echo}
+        self.engine: AsyncEngine = create_async_engine(url, **pool)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.reader: AsyncEngine = create_async_engine(
+            url, isolation_level="AUTOCOMMIT", connect_args=_READ_ONLY, **pool
+        )
+        self.read_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -60,12 +72,25 @@ class Database:
                 await session.rollback()
                 raise
 
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads only: no BEGIN or COMMIT, and the server refuses writes.
+
+        Under READ COMMITTED every statement takes its own snapshot anyway, so a
+        transaction around reads buys nothing but two round trips. The connections
+        are read-only, so a write slipped into a read path fails loudly instead of
+        committing statement by statement.
+        """
+        async with self.read_sessions() as session:
+            yield session
+
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        await self.reader.dispose()
 
 
 async def copy_rows(
@@ -128,10 +153,16 @@ def database_from(request: Request) -> Database:
 async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
     """FastAPI dependency: the request's unit of work.
 
-    After a commit the outbox relay is nudged, so events written by the request
-    go out at once instead of at the next poll.
+    A GET or HEAD reads through ``Database.reading``. Any other method gets a
+    transaction; after its commit the outbox relay is nudged, so events written
+    by the request go out at once instead of at the next poll.
     """
-    async with database_from(request).transaction() as session:
+    database = database_from(request)
+    if request.method in READ_METHODS:
+        async with database.reading() as session:
+            yield session
+        return
+    async with database.transaction() as session:
         yield session
     relay = getattr(request.app.state, "relay", None)
     if relay is not None:

@@ -74,7 +74,8 @@ async def get_incident(
     principal: Principal = viewer,
     session: AsyncSession = Depends(session_dependency),
 ) -> IncidentDetail:
-    return await _detail(session, await service.get(session, principal.tenant, incident_id))
+    found = await service.get(session, principal.tenant, incident_id, for_update=False)
+    return await _detail(session, found)
 
 
 async def _act(

@@ -157,8 +157,11 @@ async def _auto_resolves(session: AsyncSession, tenant: str, alert: AlertResolve
     return preferences is None or preferences.auto_resolve
 
 
-async def get(session: AsyncSession, tenant: str, incident_id: uuid.UUID) -> Incident:
-    incident = await session.get(Incident, incident_id, with_for_update=True)
+async def get(
+    session: AsyncSession, tenant: str, incident_id: uuid.UUID, *, for_update: bool = True
+) -> Incident:
+    """The company's incident, locked for a change unless only read (``for_update=False``)."""
+    incident = await session.get(Incident, incident_id, with_for_update=for_update)
     if incident is None or incident.tenant != tenant:
         raise NotFound("no such incident")
     return incident
