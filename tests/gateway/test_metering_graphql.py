@@ -354,3 +354,75 @@ async def test_lists_and_a_viewers_own_cost_set(
     assert fresh["dataThrough"].startswith("2024-05-12")
     theirs = await gw.query(LISTS, headers=gw.auth("globex", "viewer"))
     assert theirs["data"]["costSets"]["nodes"] == theirs["data"]["dataFreshness"]["nodes"] == []
+
+
+STATUS_AND_COSTS = """
+query Lists($asOf: Date) {
+  budgets { nodes { id status(asOf: $asOf) { spent budgetAmount } } }
+  costSets {
+    nodes { id name costs(from: "2024-04-01", to: "2024-04-30") { items { key billedCost } } }
+  }
+}
+"""
+SAVED_PERIOD_COSTS = """
+query Saved { costSets { nodes { name costs(asOf: "2024-05-11") { from to } } } }
+"""
+
+
+async def _metering_calls(gw: Gateway, query: str, variables: dict[str, Any]) -> list[str]:
+    assert gw.metering is not None
+    gw.metering.requests.clear()
+    body = await gw.query(query, variables)
+    assert "errors" not in body, body
+    return sorted(r.url.path for r in gw.metering.requests)
+
+
+async def test_budget_statuses_and_cost_set_costs_take_one_call_whatever_the_list_holds(
+    observed_gateway: Gateway, metering_service: MeteringService
+) -> None:
+    gw = observed_gateway
+    await _load(metering_service)
+    variables = {"asOf": AS_OF.isoformat()}
+    storage = "Amazon Simple Storage Service"
+
+    async def add(n: int) -> None:
+        name = f"Budget {n}"
+        amount = f"{100 * n}.00"
+        created = await gw.query(CREATE_BUDGET, {"input": _budget_input(name=name, amount=amount)})
+        assert created["data"]["createBudget"]["userErrors"] == []
+        cost_set = {"name": f"Set {n}", "filters": {"services": [storage]}}
+        made = await gw.query(CREATE_COST_SET, {"input": cost_set})
+        assert made["data"]["createCostSet"]["userErrors"] == []
+
+    await add(1)
+    one = await _metering_calls(gw, STATUS_AND_COSTS, variables)
+    for n in (2, 3, 4):
+        await add(n)
+    four = await _metering_calls(gw, STATUS_AND_COSTS, variables)
+    body = await gw.query(STATUS_AND_COSTS, variables)
+
+    assert one == four == ["/budgets", "/budgets/statuses", "/cost-sets", "/cost-sets/costs"]
+    may = _sum(_days(date(2024, 5, 1), AS_OF - timedelta(days=1)))
+    budgets = body["data"]["budgets"]["nodes"]
+    assert len(budgets) == 4
+    for budget in budgets:
+        single = await gw.query(BUDGET, {"id": budget["id"], **variables})
+        assert budget["status"] == {
+            k: single["data"]["budget"]["status"][k] for k in ("spent", "budgetAmount")
+        }
+    assert {Decimal(b["status"]["budgetAmount"]) for b in budgets} == {100, 200, 300, 400}
+    assert {Decimal(b["status"]["spent"]) for b in budgets} == {may}
+    storage_days = [d for d in _days(date(2024, 4, 1), date(2024, 4, 30)) if d.day % 2 == 1]
+    for cost_set in body["data"]["costSets"]["nodes"]:
+        (item,) = cost_set["costs"]["items"]
+        assert (item["key"], Decimal(item["billedCost"])) == (storage, _sum(storage_days))
+
+    # Without dates, a set that saves no period cannot answer: its field errs, not the list.
+    saved = {"name": "Saved", "filters": {}, "period": "MONTHS_2"}
+    assert (await gw.query(CREATE_COST_SET, {"input": saved}))["data"]["createCostSet"]["costSet"]
+    answer = await gw.query(SAVED_PERIOD_COSTS)
+    costs = {n["name"]: n["costs"] for n in answer["data"]["costSets"]["nodes"]}
+    assert costs["Saved"] == {"from": "2024-04-01", "to": "2024-05-11"}
+    assert all(costs[f"Set {n}"] is None for n in (1, 2, 3, 4)), costs
+    assert {e["extensions"]["code"] for e in answer["errors"]} == {"BAD_USER_INPUT"}
+    assert len(answer["errors"]) == 4

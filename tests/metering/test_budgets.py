@@ -260,6 +260,22 @@ async def test_another_company_never_sees_a_budget(metering_service: MeteringSer
     mine = await client.get(url, headers=metering_service.auth("acme", "viewer"))
     assert mine.json()["amount"] == "100"
 
+    # The batch read answers only for the caller's company, one item per id asked.
+    unknown = str(uuid.uuid4())
+    ids = ",".join((budget_id, unknown, theirs["id"]))
+    batch = await client.get(
+        "/budgets/statuses", params={"ids": ids, "as_of": "2024-05-11"}, headers=globex
+    )
+    assert [(i["budget_id"], i["found"], i["status"] is None) for i in batch.json()["items"]] == [
+        (budget_id, False, True), (unknown, False, True), (theirs["id"], True, False),
+    ]  # fmt: skip
+    single = await client.get(
+        f"/budgets/{theirs['id']}/status", params={"as_of": "2024-05-11"}, headers=globex
+    )
+    assert batch.json()["items"][2]["status"] == single.json()
+    bad = await client.get("/budgets/statuses", params={"ids": "x"}, headers=globex)
+    assert (bad.status_code, bad.json()["error"]["code"]) == (422, "invalid_ids")
+
 
 async def test_roles_and_bad_input_get_clear_errors(metering_service: MeteringService) -> None:
     client, viewer = metering_service.client, metering_service.auth("acme", "viewer")

@@ -109,6 +109,14 @@ async def test_a_cost_set_is_its_owners_alone(
             f"{url}/costs", params={"start": "2024-05-01", "end": "2024-05-31"}, headers=headers
         )
         assert costs.json()["error"]["code"] == "cost_set_not_found"
+        batch = await client.get(
+            "/cost-sets/costs",
+            params={"ids": created.json()["id"], "start": "2024-05-01", "end": "2024-05-31"},
+            headers=headers,
+        )
+        assert batch.json()["items"] == [
+            {"cost_set_id": created.json()["id"], "found": False, "costs": None, "error": None}
+        ]
         put = await client.put(url, json={"name": "taken over"}, headers=headers)
         assert put.status_code == 404
         assert (await client.delete(url, headers=headers)).status_code == 404
@@ -122,6 +130,17 @@ async def test_a_cost_set_is_its_owners_alone(
     assert seen.json()["items"] == []
     mine = await client.get(url, headers=metering_service.auth("acme", "viewer"))
     assert mine.json()["name"] == "mine"
+    own = await client.get(
+        "/cost-sets/costs",
+        params={"ids": created.json()["id"], "start": "2024-05-01", "end": "2024-05-31"},
+        headers=metering_service.auth("acme", "viewer"),
+    )
+    single = await client.get(
+        f"{url}/costs", params={"start": "2024-05-01", "end": "2024-05-31"},
+        headers=metering_service.auth("acme", "viewer"),
+    )  # fmt: skip
+    (item,) = own.json()["items"]
+    assert item["found"] and item["costs"] == single.json() and item["costs"]["items"]
 
 
 async def test_cost_set_changes_and_bad_input(metering_service: MeteringService) -> None:

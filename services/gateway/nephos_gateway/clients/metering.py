@@ -176,9 +176,17 @@ class MeteringClient(ServiceClient):
     async def budget(self, budget_id: str) -> m.Budget:
         return await self._call(m.Budget, "GET", _budget_path(budget_id))
 
-    async def budget_status(self, budget_id: str, as_of: date | None) -> m.BudgetStatus:
-        path = f"{_budget_path(budget_id)}/status"
-        return await self._call(m.BudgetStatus, "GET", path, params=_params(as_of=as_of))
+    async def budget_statuses(
+        self, budget_ids: Sequence[str], as_of: date | None
+    ) -> dict[str, m.BudgetStatusItem]:
+        """Status per budget id, in batches the service accepts."""
+        found: dict[str, m.BudgetStatusItem] = {}
+        for chunk in _chunks(budget_ids):
+            params = _params(ids=chunk, as_of=as_of)
+            answer = await self._call(m.BudgetStatusBatch, "GET", "/budgets/statuses",
+                                      params=params)  # fmt: skip
+            found.update({i.budget_id: i for i in answer.items})
+        return found
 
     async def create_budget(self, body: dict[str, Any]) -> m.Budget:
         return await self._call(m.Budget, "POST", "/budgets", json=body)
@@ -216,13 +224,18 @@ class MeteringClient(ServiceClient):
     async def cost_set(self, set_id: str) -> m.CostSet:
         return await self._call(m.CostSet, "GET", _cost_set_path(set_id))
 
-    async def cost_set_costs(
-        self, set_id: str, start: date | None, end: date | None, as_of: date | None,
-        group_by: str | None,
-    ) -> m.CostSummary:  # fmt: skip
-        params = _params(start=start, end=end, as_of=as_of, group_by=group_by)
-        path = f"{_cost_set_path(set_id)}/costs"
-        return await self._call(m.CostSummary, "GET", path, params=params)
+    async def cost_sets_costs(
+        self, set_ids: Sequence[str], start: date | None, end: date | None,
+        as_of: date | None, group_by: str | None,
+    ) -> dict[str, m.CostSetCostsItem]:  # fmt: skip
+        """Costs per cost set id, in batches the service accepts."""
+        found: dict[str, m.CostSetCostsItem] = {}
+        for chunk in _chunks(set_ids):
+            params = _params(ids=chunk, start=start, end=end, as_of=as_of, group_by=group_by)
+            answer = await self._call(m.CostSetCostsBatch, "GET", "/cost-sets/costs",
+                                      params=params)  # fmt: skip
+            found.update({i.cost_set_id: i for i in answer.items})
+        return found
 
     async def create_cost_set(self, body: dict[str, Any]) -> m.CostSet:
         return await self._call(m.CostSet, "POST", "/cost-sets", json=body)

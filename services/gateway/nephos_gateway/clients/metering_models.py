@@ -180,6 +180,16 @@ class ThresholdState(Threshold):
     notified_at: datetime | None = None
 
 
+class BudgetStatusItem(_Answer):
+    budget_id: str
+    found: bool
+    status: BudgetStatus | None = None
+
+
+class BudgetStatusBatch(_Answer):
+    items: list[BudgetStatusItem]
+
+
 class Budget(_Answer):
     id: str
     name: str
@@ -361,3 +371,19 @@ class InvoiceTerms(_Answer):
     note: str | None = None
     updated_by: str | None = None
     updated_at: datetime | None = None
+
+
+class ItemError(_Answer):
+    code: str
+    message: str
+
+
+class CostSetCostsItem(_Answer):
+    cost_set_id: str
+    found: bool
+    costs: CostSummary | None = None
+    error: ItemError | None = None
+
+
+class CostSetCostsBatch(_Answer):
+    items: list[CostSetCostsItem]

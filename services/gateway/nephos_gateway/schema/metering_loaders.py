@@ -1,8 +1,8 @@
-"""Per-request DataLoaders of cost per asset and per service group.
+"""Per-request DataLoaders of metering's per-item reads.
 
-``Asset.cost`` and ``ServiceGroup.cost`` on a page of any size cost one
-metering call per period asked (one, in practice), through the service's
-batch reads ``/asset-costs`` and ``/service-group-costs``. Made per request
+``Asset.cost``, ``ServiceGroup.cost``, ``Budget.status`` and ``CostSet.costs``
+on a page of any size cost one metering call per distinct set of arguments
+asked (one, in practice), through the service's batch reads. Made per request
 like every loader: their cache must never serve one company's costs to another.
 """
 
@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -23,6 +23,10 @@ from nephos_gateway.clients.metering import MeteringClient
 
 CostKey = tuple[str, date | None, date | None]
 """(asset or group id, first day, last day); unset days are the service's defaults."""
+StatusKey = tuple[str, date | None]
+"""(budget id, as of); unset is the service's default (the latest costs held)."""
+CostSetKey = tuple[str, date | None, date | None, date | None, str | None]
+"""(cost set id, from, to, as of, grouping), as ``CostSet.costs`` takes them."""
 
 
 class _Found(Protocol):
@@ -31,7 +35,8 @@ class _Found(Protocol):
 
 
 F = TypeVar("F", bound=_Found)
-BatchRead = Callable[[Sequence[str], date | None, date | None], Awaitable[Mapping[str, F]]]
+BatchRead = Callable[..., Awaitable[Mapping[str, F]]]
+"""``read(ids, *arguments)``: the items found, by canonical id."""
 
 
 @dataclass(frozen=True)
@@ -40,19 +45,23 @@ class MeteringLoaders:
     """Asset id and period -> its cost, or None when metering does not know the asset."""
     group_costs: DataLoader[CostKey, m.GroupCost | None]
     """Group id and period -> its cost, or None when metering does not know the group."""
+    budget_statuses: DataLoader[StatusKey, m.BudgetStatusItem | None]
+    """Budget id and day -> its status, or None when the company has no such budget."""
+    cost_set_costs: DataLoader[CostSetKey, m.CostSetCostsItem | None]
+    """Cost set id and question -> its costs, or None when it is not the user's set."""
 
 
-async def _by_period(keys: Sequence[CostKey], read: BatchRead[F]) -> list[F | None]:
-    """One batch read per distinct period among the keys, the periods read together."""
-    periods: defaultdict[tuple[date | None, date | None], list[str]] = defaultdict(list)
-    for key_id, start, end in keys:
-        periods[(start, end)].append(key_id)
-    asked = list(periods.items())
-    answers = await asyncio.gather(*(read(ids, start, end) for (start, end), ids in asked))
-    found = {period: answer for (period, _), answer in zip(asked, answers, strict=True)}
+async def _batched(keys: Sequence[tuple[Any, ...]], read: BatchRead[F]) -> list[F | None]:
+    """One batch read per distinct arguments among the keys (``key[1:]``), read together."""
+    asked_for: defaultdict[tuple[Any, ...], list[str]] = defaultdict(list)
+    for key in keys:
+        asked_for[key[1:]].append(key[0])
+    asked = list(asked_for.items())
+    answers = await asyncio.gather(*(read(ids, *arguments) for arguments, ids in asked))
+    found = {arguments: answer for (arguments, _), answer in zip(asked, answers, strict=True)}
 
-    def item(key: CostKey) -> F | None:
-        hit = found[(key[1], key[2])].get(canonical_id(key[0]) or "")
+    def item(key: tuple[Any, ...]) -> F | None:
+        hit = found[key[1:]].get(canonical_id(key[0]) or "")
         return hit if hit is not None and hit.found else None
 
     return [item(key) for key in keys]
@@ -60,12 +69,20 @@ async def _by_period(keys: Sequence[CostKey], read: BatchRead[F]) -> list[F | No
 
 def build_metering_loaders(client: MeteringClient) -> MeteringLoaders:
     async def load_asset_costs(keys: list[CostKey]) -> list[m.AssetCost | None]:
-        return await _by_period(keys, client.asset_costs)
+        return await _batched(keys, client.asset_costs)
 
     async def load_group_costs(keys: list[CostKey]) -> list[m.GroupCost | None]:
-        return await _by_period(keys, client.group_costs)
+        return await _batched(keys, client.group_costs)
+
+    async def load_statuses(keys: list[StatusKey]) -> list[m.BudgetStatusItem | None]:
+        return await _batched(keys, client.budget_statuses)
+
+    async def load_cost_sets(keys: list[CostSetKey]) -> list[m.CostSetCostsItem | None]:
+        return await _batched(keys, client.cost_sets_costs)
 
     return MeteringLoaders(
         asset_costs=DataLoader(load_fn=load_asset_costs),
         group_costs=DataLoader(load_fn=load_group_costs),
+        budget_statuses=DataLoader(load_fn=load_statuses),
+        cost_set_costs=DataLoader(load_fn=load_cost_sets),
     )

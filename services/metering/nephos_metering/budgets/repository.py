@@ -25,6 +25,14 @@ async def get(session: AsyncSession, tenant: str, budget_id: uuid.UUID) -> Budge
     return found
 
 
+async def by_ids(
+    session: AsyncSession, tenant: str, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Budget]:
+    """The company's budgets among ``ids``; others' and unknown ids are simply absent."""
+    found = await session.scalars(select(Budget).where(Budget.tenant == tenant, Budget.id.in_(ids)))
+    return {b.id: b for b in found}
+
+
 async def list_for(session: AsyncSession, tenant: str) -> list[Budget]:
     found = await session.scalars(
         select(Budget).where(Budget.tenant == tenant).order_by(Budget.name, Budget.id)

@@ -11,12 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nephos_common.auth import Principal, operator, viewer
 from nephos_common.db import session_dependency
 from nephos_common.messaging.outbox import record
+from nephos_common.pagination import parse_id_list
 from nephos_metering.budgets import repository, service
 from nephos_metering.budgets.schemas import (
     BudgetCreate,
     BudgetList,
     BudgetOut,
     BudgetStatus,
+    BudgetStatusBatch,
     Evaluation,
 )
 
@@ -35,6 +37,20 @@ async def list_budgets(
 ) -> BudgetList:
     found = await repository.list_for(session, principal.tenant)
     return BudgetList(items=[service.out(b) for b in found])
+
+
+# Declared before "/{budget_id}", which would otherwise take "statuses" for an id.
+@router.get("/statuses", response_model=BudgetStatusBatch)
+async def budget_statuses(
+    ids: str = Query(description="Comma-separated budget ids"),
+    as_of: date | None = AS_OF,
+    principal: Principal = viewer,
+    session: AsyncSession = Depends(session_dependency),
+) -> BudgetStatusBatch:
+    """The status of each budget, one item per id in the order asked (batch read for
+    DataLoaders); an id the company has no budget under answers ``found: false``."""
+    asked = parse_id_list(ids)
+    return await service.statuses(session, principal.tenant, asked, as_of)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=BudgetOut)

@@ -90,5 +90,17 @@ class BudgetStatus(BaseModel):
     thresholds: list[ThresholdState]
 
 
+class BudgetStatusItem(BaseModel):
+    """A batch item: ``status`` when the company has the budget (``found``), else null."""
+
+    budget_id: uuid.UUID
+    found: bool
+    status: BudgetStatus | None = None
+
+
+class BudgetStatusBatch(BaseModel):
+    items: list[BudgetStatusItem] = Field(description="One per id, in the order asked")
+
+
 class Evaluation(BudgetStatus):
     notified: list[Threshold] = Field(description="Thresholds whose notice this evaluation sent")

@@ -8,6 +8,7 @@ repeated ingest, an on-demand call) claims nothing and sends nothing.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 from typing import cast
 
@@ -30,6 +31,8 @@ from nephos_metering.budgets.schemas import (
     BudgetCreate,
     BudgetOut,
     BudgetStatus,
+    BudgetStatusBatch,
+    BudgetStatusItem,
     Evaluation,
     PeriodKind,
     Threshold,
@@ -135,6 +138,20 @@ async def _measure(session: AsyncSession, budget: Budget, as_of: date | None) ->
 
 async def status(session: AsyncSession, budget: Budget, as_of: date | None) -> BudgetStatus:
     return await _status(session, budget, await _measure(session, budget, as_of))
+
+
+async def statuses(
+    session: AsyncSession, tenant: str, ids: list[uuid.UUID], as_of: date | None
+) -> BudgetStatusBatch:
+    """``status`` of each of the company's budgets among ``ids``, in the order asked."""
+    found = await repository.by_ids(session, tenant, ids)
+    items = []
+    for budget_id in ids:
+        budget = found.get(budget_id)
+        current = None if budget is None else await status(session, budget, as_of)
+        items.append(BudgetStatusItem(budget_id=budget_id, found=budget is not None,
+                                      status=current))  # fmt: skip
+    return BudgetStatusBatch(items=items)
 
 
 async def _notify(session: AsyncSession, budget: Budget, found: Measure) -> list[Threshold]:

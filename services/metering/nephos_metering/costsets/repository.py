@@ -24,6 +24,16 @@ async def get(session: AsyncSession, tenant: str, owner: str, set_id: uuid.UUID)
     return found
 
 
+async def by_ids(
+    session: AsyncSession, tenant: str, owner: str, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, CostSet]:
+    """The user's own cost sets among ``ids``; anyone else's are simply absent."""
+    found = await session.scalars(
+        select(CostSet).where(CostSet.tenant == tenant, CostSet.owner == owner, CostSet.id.in_(ids))
+    )
+    return {s.id: s for s in found}
+
+
 async def list_for(session: AsyncSession, tenant: str, owner: str) -> list[CostSet]:
     found = await session.scalars(
         select(CostSet)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nephos_metering.costs.schemas import DimensionGroupBy, Period
+from nephos_metering.costs.schemas import CostSummary, DimensionGroupBy, Period
 
 MAX_VALUES = 200
 
@@ -43,3 +43,23 @@ class CostSetOut(CostSetCreate):
 
 class CostSetList(BaseModel):
     items: list[CostSetOut]
+
+
+class ItemError(BaseModel):
+    """Why one item of a batch has no answer; the codes of the single read's 4xx."""
+
+    code: str
+    message: str
+
+
+class CostSetCostsItem(BaseModel):
+    """A batch item: ``costs`` for a set of the user's own (``found``), unless ``error``."""
+
+    cost_set_id: uuid.UUID
+    found: bool
+    costs: CostSummary | None = None
+    error: ItemError | None = None
+
+
+class CostSetCostsBatch(BaseModel):
+    items: list[CostSetCostsItem] = Field(description="One per id, in the order asked")

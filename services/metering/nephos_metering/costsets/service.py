@@ -7,6 +7,7 @@ the dashboard would for the same rows.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
@@ -16,8 +17,15 @@ from nephos_common.errors import Conflict, InvalidInput
 from nephos_metering.costs import service as costs
 from nephos_metering.costs.filtered import CostFilter
 from nephos_metering.costs.schemas import CostSummary, DimensionGroupBy
+from nephos_metering.costsets import repository
 from nephos_metering.costsets.models import CostSet
-from nephos_metering.costsets.schemas import CostSetCreate, CostSetFilters
+from nephos_metering.costsets.schemas import (
+    CostSetCostsBatch,
+    CostSetCostsItem,
+    CostSetCreate,
+    CostSetFilters,
+    ItemError,
+)
 from nephos_metering.ingest.cur import ALLOWED_CHARGE_CATEGORIES
 
 
@@ -86,3 +94,23 @@ async def costs_of(
     first, last = costs.inquiry_period(period, start, end, as_of)
     return await costs.summary(session, cost_set.tenant, first, last,
                                group_by or saved.group_by, cost_filter(saved.filters))  # fmt: skip
+
+
+async def costs_of_many(
+    session: AsyncSession, tenant: str, owner: str, ids: list[uuid.UUID], start: date | None,
+    end: date | None, as_of: date, group_by: DimensionGroupBy | None,
+) -> CostSetCostsBatch:  # fmt: skip
+    """``costs_of`` for each id, in the order asked; a set that cannot answer (no saved
+    period and no dates) says why in its item instead of failing the others."""
+    found = await repository.by_ids(session, tenant, owner, ids)
+    items = []
+    for set_id in ids:
+        cost_set = found.get(set_id)
+        item = CostSetCostsItem(cost_set_id=set_id, found=cost_set is not None)
+        if cost_set is not None:
+            try:
+                item.costs = await costs_of(session, cost_set, start, end, as_of, group_by)
+            except InvalidInput as exc:
+                item.error = ItemError(code=exc.code, message=exc.message)
+        items.append(item)
+    return CostSetCostsBatch(items=items)

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import strawberry
 
 from nephos_gateway.clients import metering_models as m
+from nephos_gateway.clients.errors import NotFound
 from nephos_gateway.schema.context import GatewayContext
 from nephos_gateway.schema.types.common import UserError
 
@@ -135,14 +136,20 @@ class Budget:
 
     @strawberry.field(
         description="Spent, forecast and crossed thresholds of the period containing asOf "
-        "(by default the current one). One service call per budget."
+        "(by default the current one); null, with an error, if the budget is deleted "
+        "meanwhile."
     )
     async def status(
         self,
         info: strawberry.Info[GatewayContext],
         as_of: Annotated[date | None, strawberry.argument(description="Latest costs.")] = None,
-    ) -> BudgetStatus:
-        return BudgetStatus.of(await info.context.metering.budget_status(str(self.id), as_of))
+    ) -> BudgetStatus | None:
+        found = await info.context.metering_loaders.budget_statuses.load((str(self.id), as_of))
+        if found is None or found.status is None:
+            raise NotFound(
+                f"budget {self.id} not found", service="metering", code="budget_not_found"
+            )
+        return BudgetStatus.of(found.status)
 
     @classmethod
     def of(cls, b: m.Budget) -> Budget:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import strawberry
 
 from nephos_gateway.clients import metering_models as m
+from nephos_gateway.clients.errors import InvalidInput, NotFound
 from nephos_gateway.schema.context import GatewayContext
 from nephos_gateway.schema.types.assets import Tag
 from nephos_gateway.schema.types.common import UserError
@@ -41,7 +42,8 @@ class CostSet:
 
     @strawberry.field(
         description="The summary of the costs the filters keep: from..to, or the saved "
-        "period ending with asOf. One service call per cost set."
+        "period ending with asOf; null, with an error, for a set that saves no period "
+        "asked without from and to."
     )
     async def costs(
         self,
@@ -50,10 +52,17 @@ class CostSet:
         to: date | None = None,
         as_of: date | None = None,
         group_by: CostGroupBy | None = None,
-    ) -> CostSummary:
+    ) -> CostSummary | None:
         grouping = group_by.value if group_by is not None else None
-        found = await info.context.metering.cost_set_costs(str(self.id), start, to, as_of, grouping)
-        return CostSummary.of(found)
+        key = (str(self.id), start, to, as_of, grouping)
+        found = await info.context.metering_loaders.cost_set_costs.load(key)
+        if found is None:
+            raise NotFound(f"cost set {self.id} not found", service="metering",
+                           code="cost_set_not_found")  # fmt: skip
+        if found.error is not None:
+            raise InvalidInput(found.error.message, service="metering", code=found.error.code)
+        assert found.costs is not None  # the service answers costs or an error
+        return CostSummary.of(found.costs)
 
     @classmethod
     def of(cls, s: m.CostSet) -> CostSet:
