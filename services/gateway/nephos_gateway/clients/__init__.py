@@ -6,12 +6,12 @@ from types import TracebackType
 
 import httpx
 
-from nephos_gateway.clients.base import open_pool
+from nephos_gateway.clients.base import Downstream, open_pool
 from nephos_gateway.settings import Settings
 
 
 class ServicePools:
-    """One pooled ``httpx.AsyncClient`` per downstream service, opened once per process.
+    """One connection pool per downstream service, opened once per process.
 
     ``transports`` replaces the network for named services (tests run the real
     service app in-process through ``httpx.ASGITransport``).
@@ -22,9 +22,9 @@ class ServicePools:
     ) -> None:
         self._settings = settings
         self._transports = dict(transports or {})
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._clients: dict[str, Downstream] = {}
 
-    def __getitem__(self, service: str) -> httpx.AsyncClient:
+    def __getitem__(self, service: str) -> Downstream:
         try:
             return self._clients[service]
         except KeyError:

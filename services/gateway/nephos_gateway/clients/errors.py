@@ -8,9 +8,10 @@ top-level GraphQL error, without ever looking at HTTP.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    from nephos_gateway.clients.base import Answer
 
 
 class ServiceError(Exception):
@@ -76,7 +77,7 @@ _BY_STATUS: dict[int, type[ServiceError]] = {
 }
 
 
-def _error_body(response: httpx.Response) -> dict[str, Any]:
+def _error_body(response: Answer) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError:
@@ -85,7 +86,7 @@ def _error_body(response: httpx.Response) -> dict[str, Any]:
     return error if isinstance(error, dict) else {}
 
 
-def from_response(service: str, response: httpx.Response) -> ServiceError:
+def from_response(service: str, response: Answer) -> ServiceError:
     """The exception for a non-2xx answer; 5xx bodies are not passed on to the caller."""
     kind = _BY_STATUS.get(response.status_code)
     if kind is None:
