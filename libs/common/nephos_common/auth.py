@@ -22,6 +22,7 @@ from typing import Any
 
 import jwt
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from jwt import PyJWKClient
 
 from nephos_common.errors import Forbidden, Unauthenticated
@@ -76,6 +77,10 @@ class TokenVerifier:
     def __init__(self, settings: ServiceSettings) -> None:
         self._settings = settings
         self._jwks = PyJWKClient(settings.oidc_jwks_url) if settings.oidc_jwks_url else None
+
+    def verifies_offline(self, token: str) -> bool:
+        """Whether checking ``token`` needs no key fetched from the issuer (no I/O)."""
+        return self._jwks is None or self.is_internal(token)
 
     @staticmethod
     def is_internal(token: str) -> bool:
@@ -197,16 +202,24 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def current_principal(request: Request) -> Principal:
-    """FastAPI dependency: the verified caller, acting for the header's company if allowed."""
+async def current_principal(request: Request) -> Principal:
+    """FastAPI dependency: the verified caller, acting for the header's company if allowed.
+
+    Verified on the event loop: a worker thread's hand-off cost more than the
+    signature check. Only a token whose key may have to be fetched from the
+    issuer's JWKS goes to a thread, so that fetch never blocks the loop.
+    """
     verifier: TokenVerifier = request.app.state.token_verifier
-    return verifier.principal(bearer_token(request), request.headers.get(TENANT_HEADER))
+    token, tenant = bearer_token(request), request.headers.get(TENANT_HEADER)
+    if verifier.verifies_offline(token):
+        return verifier.principal(token, tenant)
+    return await run_in_threadpool(verifier.principal, token, tenant)
 
 
 def requires(role: Role) -> Any:
     """Dependency factory: the caller, refused unless it holds at least ``role``."""
 
-    def check(principal: Principal = Depends(current_principal)) -> Principal:
+    async def check(principal: Principal = Depends(current_principal)) -> Principal:
         principal.require(role)
         return principal
 
@@ -218,7 +231,7 @@ operator = requires(Role.OPERATOR)
 admin = requires(Role.ADMIN)
 
 
-def _internal_service(principal: Principal = Depends(current_principal)) -> Principal:
+async def _internal_service(principal: Principal = Depends(current_principal)) -> Principal:
     if principal.service is None:
         raise Forbidden("only Nephos services may call this endpoint", code="internal_only")
     return principal

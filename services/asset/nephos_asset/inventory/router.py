@@ -44,7 +44,7 @@ async def _render(
     return out
 
 
-def asset_filter(
+async def asset_filter(
     provider: str | None = None,
     account_id: uuid.UUID | None = None,
     region: str | None = None,
@@ -56,6 +56,8 @@ def asset_filter(
     include_deleted: bool = False,
     group_id: uuid.UUID | None = Query(default=None, description="Members of a service group"),
 ) -> AssetFilter:
+    """The list filters of the query string (a coroutine, so FastAPI runs it inline, not on
+    a worker thread)."""
     return AssetFilter(
         provider=provider, account_id=account_id, region=region, category=category,
         state=state, native_type=native_type, tags=tuple(tag), name_contains=q,
