@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import Counter
 
 import boto3
@@ -46,6 +47,14 @@ async def test_discovered_counts_equal_the_seeded_estate(
     assert accounts[0]["status"] == "active"
     assert accounts[0]["native_account_id"]
     await _summary_matches(asset_service, manifest)
+    scoped = await asset_service.client.get(
+        "/summary", params={"account_id": accounts[0]["id"]}, headers=headers
+    )
+    assert scoped.json()["products_total"] == manifest.total
+    elsewhere = await asset_service.client.get(
+        "/summary", params={"account_id": str(uuid.uuid4()), "provider": "aws"}, headers=headers
+    )
+    assert elsewhere.json()["products_total"] == 0
 
 
 async def _summary_matches(service: AssetService, manifest: EstateManifest) -> None:

@@ -8,9 +8,11 @@ every native resource type ("total used cloud products").
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Float, cast, func, select
+from sqlalchemy import Float, Select, bindparam, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_asset.collectors.base import Category
@@ -35,17 +37,42 @@ def _gb(field: str) -> Any:
     return func.coalesce(func.sum(cast(Asset.spec[field].astext, Float)), 0.0)
 
 
-def _scope(
-    tenant: str, provider: str | None, account_id: uuid.UUID | None, group_id: uuid.UUID | None
-) -> list[Any]:
-    where = [Asset.tenant == tenant, Asset.deleted_at.is_(None)]
-    if provider is not None:
-        where.append(Asset.provider == provider)
-    if account_id is not None:
-        where.append(Asset.account_id == account_id)
-    if group_id is not None:
-        where.append(Asset.id.in_(members_of(group_id)))
-    return where
+@dataclass(frozen=True)
+class _Queries:
+    """The summary's three statements for one shape of scope, built and keyed once."""
+
+    states: Select[Any]
+    sizes: Select[Any]
+    products: Select[Any]
+
+
+@cache
+def _queries(provider: bool, account: bool, group: bool) -> _Queries:
+    """Statements with the scope's values as bound parameters: SQLAlchemy builds and
+    keys a statement object once, where building it per request cost about a third of
+    the request's CPU."""
+    where: list[Any] = [Asset.tenant == bindparam("tenant"), Asset.deleted_at.is_(None)]
+    if provider:
+        where.append(Asset.provider == bindparam("provider"))
+    if account:
+        where.append(Asset.account_id == bindparam("account_id"))
+    if group:
+        where.append(Asset.id.in_(members_of(bindparam("group_id"))))
+    scaled = Asset.spec["autoscaling_group"].astext.is_not(None)
+    return _Queries(
+        states=select(Asset.provider, Asset.category, Asset.state, scaled.label("scaled"),
+                      func.count())
+        .where(*where, Asset.category.in_([Category.SERVER, Category.DATABASE]))
+        .group_by(Asset.provider, Asset.category, Asset.state, scaled),
+        sizes=select(Asset.provider, Asset.category, func.count(), _gb("size_gb"),
+                     _gb("allocated_storage_gb"))
+        .where(*where)
+        .group_by(Asset.provider, Asset.category),
+        products=select(Asset.native_type, func.count())
+        .where(*where)
+        .group_by(Asset.native_type)
+        .order_by(func.count().desc(), Asset.native_type),
+    )  # fmt: skip
 
 
 def _add_state(counts: StateCounts, state: str, n: int) -> None:
@@ -62,7 +89,10 @@ async def summarize(
     account_id: uuid.UUID | None = None,
     group_id: uuid.UUID | None = None,
 ) -> AssetSummary:
-    where = _scope(tenant, provider, account_id, group_id)
+    queries = _queries(provider is not None, account_id is not None, group_id is not None)
+    params = {"tenant": tenant, "provider": provider, "account_id": account_id,
+              "group_id": group_id}  # fmt: skip
+    connection = await session.connection()
     servers = ServerCounts()
     databases = DatabaseCounts()
     vendors: dict[str, VendorSummary] = {}
@@ -70,12 +100,7 @@ async def summarize(
     def vendor(name: str) -> VendorSummary:
         return vendors.setdefault(name, VendorSummary(provider=name))
 
-    scaled = Asset.spec["autoscaling_group"].astext.is_not(None)
-    rows = await session.execute(
-        select(Asset.provider, Asset.category, Asset.state, scaled.label("scaled"), func.count())
-        .where(*where, Asset.category.in_([Category.SERVER, Category.DATABASE]))
-        .group_by(Asset.provider, Asset.category, Asset.state, scaled)
-    )
+    rows = await connection.execute(queries.states, params)
     for prov, category, state, is_scaled, n in rows:
         if category == Category.SERVER:
             _add_state(servers, state, n)
@@ -84,14 +109,7 @@ async def summarize(
         else:
             _add_state(databases, state, n)
 
-    sized = await session.execute(
-        select(
-            Asset.provider, Asset.category, func.count(),
-            _gb("size_gb"), _gb("allocated_storage_gb"),
-        )
-        .where(*where)
-        .group_by(Asset.provider, Asset.category)
-    )  # fmt: skip
+    sized = await connection.execute(queries.sizes, params)
     for prov, category, n, size_gb, allocated_gb in sized:
         v = vendor(prov)
         if category == Category.DATABASE:
@@ -104,12 +122,7 @@ async def summarize(
             v.disks = DiskCount(count=n, tb=round(size_gb / 1024, 3))
         _count_network(v.network, category, n)
 
-    products = await session.execute(
-        select(Asset.native_type, func.count())
-        .where(*where)
-        .group_by(Asset.native_type)
-        .order_by(func.count().desc(), Asset.native_type)
-    )
+    products = await connection.execute(queries.products, params)
     product_counts = [ProductCount(native_type=t, count=n) for t, n in products]
     return AssetSummary(
         servers=servers,
