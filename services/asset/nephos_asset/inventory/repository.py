@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, and_, select, tuple_
+from sqlalchemy import BindParameter, Select, and_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_asset.db import Base
@@ -58,8 +59,8 @@ def _filtered(tenant: str, f: AssetFilter) -> Select[Asset]:
     return query
 
 
-def members_of(group_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
-    """Subquery of a service group's current members."""
+def members_of(group_id: uuid.UUID | BindParameter[Any]) -> Select[tuple[uuid.UUID]]:
+    """Subquery of a service group's current members (of a group id, or a bound one)."""
     table = Base.metadata.tables["service_group_members"]
     return select(table.c.asset_id).where(table.c.group_id == group_id)
 

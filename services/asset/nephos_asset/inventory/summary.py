@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Float, Select, bindparam, cast, func, select
+from sqlalchemy import Executable, Float, bindparam, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_asset.collectors.base import Category
@@ -41,9 +41,9 @@ def _gb(field: str) -> Any:
 class _Queries:
     """The summary's three statements for one shape of scope, built and keyed once."""
 
-    states: Select[Any]
-    sizes: Select[Any]
-    products: Select[Any]
+    states: Executable
+    sizes: Executable
+    products: Executable
 
 
 @cache

@@ -91,10 +91,16 @@ def _all(grouped: Select[Any]) -> Select[Any]:
     ).order_by(g.c.billed.desc(), g.c.key, g.c.currency)
 
 
-async def grouped_rows(
-    session: AsyncSession, grouped: Select[Any], limit: int | None
-) -> list[GroupRow]:
+def ordered(grouped: Select[Any], limit: int | None) -> Select[Any]:
     """The groups of ``grouped`` (columns key, currency, billed, effective), largest
     first, the ones beyond ``limit`` folded per currency at the end."""
-    query = _all(grouped) if limit is None else _ranked(grouped, limit)
-    return [GroupRow(*row) for row in (await session.execute(query)).all()]
+    return _all(grouped) if limit is None else _ranked(grouped, limit)
+
+
+async def grouped_rows(
+    session: AsyncSession, query: Select[Any], bound: dict[str, Any] | None = None
+) -> list[GroupRow]:
+    """The rows of an ``ordered`` statement, run on the session's connection (plain rows,
+    none of the ORM's per-result work)."""
+    connection = await session.connection()
+    return [GroupRow(*row) for row in (await connection.execute(query, bound or {})).all()]

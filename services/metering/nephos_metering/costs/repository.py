@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Numeric, Select, column, func, select, table
+from sqlalchemy import Date, Numeric, Select, bindparam, column, func, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_metering.costs.models import Cost
@@ -42,17 +42,23 @@ def _within(tenant: str, dimension: str, start: datetime, end: datetime) -> tupl
             c.day < _day(end))  # fmt: skip
 
 
-def grouped_query(tenant: str, start: datetime, end: datetime, dimension: str) -> Select[Any]:
-    """Per key of ``dimension`` and currency over [start, end), the sums as
-    ``grouping.ranked`` reads them."""
+def grouped_by(dimension: str) -> Select[Any]:
+    """Per key of ``dimension`` and currency, the sums as ``grouping`` reads them, over
+    the bound ``tenant`` and days ``first`` (included) to ``after`` (``days_bound``)."""
     c = TOTALS.c
     return (
         select(c.key.label("key"), c.billing_currency.label("currency"),
                func.sum(c.billed_cost).label("billed"),
                func.sum(c.effective_cost).label("effective"))
-        .where(*_within(tenant, dimension, start, end))
+        .where(c.tenant == bindparam("tenant"), c.dimension == dimension,
+               c.day >= bindparam("first"), c.day < bindparam("after"))
         .group_by(c.key, c.billing_currency)
     )  # fmt: skip
+
+
+def days_bound(tenant: str, start: datetime, end: datetime) -> dict[str, Any]:
+    """The values ``grouped_by`` binds, for [start, end)."""
+    return {"tenant": tenant, "first": _day(start), "after": _day(end)}
 
 
 async def billed_by_currency(
