@@ -84,15 +84,20 @@ async def list_alerts(
     return list(await session.scalars(query))
 
 
-async def firing_severities(session: AsyncSession, tenant: str) -> dict[uuid.UUID, set[str]]:
-    """The severities of the alerts firing on each asset (for target status)."""
+async def firing(session: AsyncSession, tenant: str) -> list[tuple[uuid.UUID, str]]:
+    """(asset id, severity) of every alert firing in the company, all of them."""
     rows = await session.execute(
         select(Alert.asset_id, Alert.severity).where(
             Alert.tenant == tenant, Alert.state == "firing"
         )
     )
+    return [(asset_id, severity) for asset_id, severity in rows]
+
+
+def severities_by_asset(alerts: list[tuple[uuid.UUID, str]]) -> dict[uuid.UUID, set[str]]:
+    """The severities of the alerts firing on each asset (for target status)."""
     found: dict[uuid.UUID, set[str]] = {}
-    for asset_id, severity in rows:
+    for asset_id, severity in alerts:
         found.setdefault(asset_id, set()).add(severity)
     return found
 

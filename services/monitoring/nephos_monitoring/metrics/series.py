@@ -192,9 +192,11 @@ async def latest_points(
     return [LatestPoint(asset_id=a, metric=m, ts=ts, value=v) for a, m, ts, v in rows]
 
 
-async def latest_values(
-    session: AsyncSession, tenant: str, metric: str | None = None
-) -> dict[tuple[uuid.UUID, str], tuple[datetime, float]]:
+Latest = dict[tuple[uuid.UUID, str], tuple[datetime, float]]
+"""(asset id, metric) -> time and value of the series' newest point."""
+
+
+async def latest_values(session: AsyncSession, tenant: str, metric: str | None = None) -> Latest:
     """The newest point of every series of a tenant (optionally one metric)."""
     c = LATEST.c
     query = select(c.asset_id, c.metric, c.ts, c.value).where(c.tenant == tenant)

@@ -16,12 +16,11 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.db import utcnow
-from nephos_monitoring.alerts.models import Alert
-from nephos_monitoring.alerts.repository import list_alerts
-from nephos_monitoring.metrics.series import latest_values
+from nephos_monitoring.alerts.repository import firing, severities_by_asset
+from nephos_monitoring.metrics.series import Latest, latest_values
 from nephos_monitoring.targets import repository
 from nephos_monitoring.targets.models import Target
-from nephos_monitoring.targets.status import statuses
+from nephos_monitoring.targets.status import statuses_of
 
 CPU_METRIC = "cpu_percent"
 BANDS = ("0-20", "20-40", "40-60", "60-80", "80-100")
@@ -47,8 +46,9 @@ class Snapshot:
 
     targets: list[Target]
     status: dict[uuid.UUID, tuple[str, datetime | None]]
-    cpu: dict[tuple[uuid.UUID, str], tuple[datetime, float]]
-    firing: list[Alert]
+    cpu: Latest
+    firing: list[uuid.UUID]
+    """The asset of each firing alert."""
     fresh_after: datetime
 
     def overview(self, members: Collection[uuid.UUID] | None = None) -> Overview:
@@ -66,7 +66,7 @@ class Snapshot:
 
     def _firing(self, shown: set[uuid.UUID] | None) -> int:
         """The tenant's firing alerts, or those on the assets shown."""
-        return sum(1 for a in self.firing if shown is None or a.asset_id in shown)
+        return sum(1 for asset_id in self.firing if shown is None or asset_id in shown)
 
     def _fresh_cpu(self, targets: list[Target]) -> list[float]:
         """Latest CPU readings of monitored servers, if recent enough to show."""
@@ -79,11 +79,16 @@ class Snapshot:
 
 
 async def snapshot(session: AsyncSession, tenant: str, no_data_after: float) -> Snapshot:
+    """Three reads: the targets, every series' newest point and the firing alerts; the
+    statuses, CPU readings and alert counts all come from them."""
     targets = await repository.list_present(session, tenant)
+    latest = await latest_values(session, tenant)
+    alerts = await firing(session, tenant)
+    fresh_after = utcnow() - timedelta(seconds=no_data_after)
     return Snapshot(
         targets=targets,
-        status=await statuses(session, tenant, targets, no_data_after),
-        cpu=await latest_values(session, tenant, CPU_METRIC),
-        firing=await list_alerts(session, tenant, state="firing"),
-        fresh_after=utcnow() - timedelta(seconds=no_data_after),
+        status=statuses_of(targets, severities_by_asset(alerts), latest, fresh_after),
+        cpu={key: point for key, point in latest.items() if key[1] == CPU_METRIC},
+        firing=[asset_id for asset_id, _ in alerts],
+        fresh_after=fresh_after,
     )

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.db import utcnow
-from nephos_monitoring.alerts.repository import firing_severities
-from nephos_monitoring.metrics.series import latest_values
+from nephos_monitoring.alerts.repository import firing, severities_by_asset
+from nephos_monitoring.metrics.series import Latest, latest_values
 from nephos_monitoring.targets.models import Target
 
 
@@ -30,20 +30,28 @@ def status_of(
     return "normal"
 
 
-async def statuses(
-    session: AsyncSession, tenant: str, targets: Sequence[Target], no_data_after: float
-) -> dict[uuid.UUID, tuple[str, datetime | None]]:
-    """Status and newest point time of each target."""
-    firing = await firing_severities(session, tenant)
+def statuses_of(
+    targets: Sequence[Target], severities: dict[uuid.UUID, set[str]], latest: Latest,
+    fresh_after: datetime,
+) -> dict[uuid.UUID, tuple[str, datetime | None]]:  # fmt: skip
+    """Status and newest point time of each target, from reads already made."""
     seen: dict[uuid.UUID, datetime] = {}
-    for (asset_id, _), (ts, _) in (await latest_values(session, tenant)).items():
+    for (asset_id, _), (ts, _) in latest.items():
         if asset_id not in seen or seen[asset_id] < ts:
             seen[asset_id] = ts
-    fresh_after = utcnow() - timedelta(seconds=no_data_after)
     return {
         t.asset_id: (
-            status_of(t, firing.get(t.asset_id, set()), seen.get(t.asset_id), fresh_after),
+            status_of(t, severities.get(t.asset_id, set()), seen.get(t.asset_id), fresh_after),
             seen.get(t.asset_id),
         )
         for t in targets
     }
+
+
+async def statuses(
+    session: AsyncSession, tenant: str, targets: Sequence[Target], no_data_after: float
+) -> dict[uuid.UUID, tuple[str, datetime | None]]:
+    """Status and newest point time of each target."""
+    severities = severities_by_asset(await firing(session, tenant))
+    latest = await latest_values(session, tenant)
+    return statuses_of(targets, severities, latest, utcnow() - timedelta(seconds=no_data_after))
