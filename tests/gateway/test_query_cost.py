@@ -80,6 +80,10 @@ async def test_nested_pages_multiply_and_are_refused_before_any_service_call(
     }
     assert "errors" not in allowed, allowed
     assert len(gw.asset.requests) == 1  # only the allowed query reached the asset service
+    # Verdicts are kept per query and variables: each pair keeps its own, both ways.
+    assert _refusal(await gw.query(NESTED, {"n": 20}))["cost"] == nested_cost(20)
+    assert "errors" not in await gw.query(NESTED, {"n": 3})
+    assert _refusal(await gw.query(NESTED, {"n": 19}))["cost"] == nested_cost(19)
 
 
 async def test_fragments_count_and_an_omitted_first_counts_as_its_default(

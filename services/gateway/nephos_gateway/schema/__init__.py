@@ -43,7 +43,11 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     extensions: list[Callable[[], SchemaExtension]] = [
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(ParserCache, maxsize=PARSED_DOCUMENTS),
-        partial(CachedValidation, verdicts=Verdicts(PARSED_DOCUMENTS)),
+        partial(
+            CachedValidation,
+            verdicts=Verdicts(PARSED_DOCUMENTS),
+            by_variables=Verdicts(PARSED_DOCUMENTS),
+        ),
         partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
         partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
         partial(QueryCostLimiter, limits=_cost_limits(settings)),

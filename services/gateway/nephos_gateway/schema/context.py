@@ -302,8 +302,10 @@ class GatewayContext(BaseContext):
         return build_monitoring_batch_loaders(self.monitoring)
 
 
-def get_context(connection: HTTPConnection) -> GatewayContext:
-    """FastAPI dependency building the context of one GraphQL request; admission comes later."""
+async def get_context(connection: HTTPConnection) -> GatewayContext:
+    """FastAPI dependency building the context of one GraphQL request; admission comes later.
+
+    A coroutine, so that FastAPI runs it inline rather than on a worker thread."""
     return GatewayContext(
         settings=connection.app.state.settings,
         pools=connection.app.state.pools,

@@ -3,8 +3,9 @@
 Validating is the largest single cost of a small query here (about a fifth of
 the gateway's time on the portal's home query): graphql-core walks the
 document with every specified rule plus the depth and alias limits. None of
-those depend on the variables, so their verdict is kept per query text; the
-cost rule does depend on them (``first: $n``) and still runs every time.
+those depend on the variables, so their verdict is kept per query text. The
+cost rule does depend on them (``first: $n``): its verdict is kept per query
+text and variables, when the variables are small enough to key on.
 
 strawberry's own ``ValidationCache`` cannot serve: it keys on the rule
 classes, and the limit extensions make new ones for every operation.
@@ -12,8 +13,10 @@ classes, and the limit extensions make new ones for every operation.
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from graphql import GraphQLError, validate
 from strawberry.extensions import SchemaExtension
@@ -21,6 +24,9 @@ from strawberry.schema.schema import validate_document
 
 PER_OPERATION = "nephos_per_operation"
 """Attribute set on a validation rule whose verdict depends on the variables."""
+
+MAX_KEYED_VARIABLES = 1024
+"""Variables longer than this as JSON are validated every time rather than kept."""
 
 
 class Verdicts:
@@ -45,8 +51,9 @@ class Verdicts:
 class CachedValidation(SchemaExtension):
     """Runs validation itself: the kept verdict, then the per-operation rules."""
 
-    def __init__(self, *, verdicts: Verdicts) -> None:
+    def __init__(self, *, verdicts: Verdicts, by_variables: Verdicts) -> None:
         self.verdicts = verdicts
+        self.by_variables = by_variables
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -60,6 +67,17 @@ class CachedValidation(SchemaExtension):
                 errors = validate_document(context.schema._schema, document, fixed)
                 self.verdicts.put(query, errors)
             if not errors and varying:
-                errors = validate(context.schema._schema, document, varying)
+                key = _with_variables(query, context.variables)
+                errors = self.by_variables.get(key) if key else None
+                if errors is None:
+                    errors = validate(context.schema._schema, document, varying)
+                    if key:
+                        self.by_variables.put(key, errors)
             context.pre_execution_errors = list(errors)
         yield
+
+
+def _with_variables(query: str, variables: Mapping[str, Any] | None) -> str | None:
+    """The key of a verdict that depends on the variables; None when they are too long."""
+    text = json.dumps(variables or {}, sort_keys=True, default=str)
+    return None if len(text) > MAX_KEYED_VARIABLES else f"{query}\0{text}"
