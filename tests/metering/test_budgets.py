@@ -293,6 +293,10 @@ async def test_roles_and_bad_input_get_clear_errors(metering_service: MeteringSe
         ("unknown_scope", budget("10", scope={"type": "account", "account_id": "nope"})),
         (
             "unknown_scope",
+            budget("10", scope={"type": "account", "account_id": str(uuid.uuid4())}),
+        ),
+        (
+            "unknown_scope",
             budget("10", scope={"type": "service_group", "group_id": str(uuid.uuid4())}),
         ),
         ("unknown_scope", budget("10", scope={"type": "tag", "key": "team"})),

@@ -296,6 +296,7 @@ async def test_another_companys_service_group_is_not_found(
         ({"account_id": "not-an-id"}, 422, "invalid_filter"),
         ({"service_group_id": "42"}, 422, "invalid_filter"),
         ({"service_group_id": str(uuid.uuid4())}, 404, "service_group_not_found"),
+        ({"account_id": str(uuid.uuid4())}, 404, "account_not_found"),
         ({"group_by": "tag"}, 422, "invalid_group_by"),
         ({"group_by": "service", "tag_key": "team"}, 422, "invalid_group_by"),
         ({"group_by": "resource", "limit": "0"}, 422, "invalid_input"),

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from tests.fixtures.metering import MeteringService
 from tests.metering.cur_files import csv_gzip, cur_row, ingest_body, lines_for, put_delivery
-from tests.metering.test_ingest import billed, ingest
+from tests.metering.test_ingest import ACCOUNT, billed, ingest
 
 
 async def test_overview_gives_hot_bill_and_month_to_date(
@@ -47,6 +47,13 @@ async def test_one_company_never_sees_another(
     assert await billed(metering_service, "2024-05-01", "2024-05-31", tenant="globex") == 0
     assert overview.json()["month_to_date"] == "0"
     assert await billed(metering_service, "2024-05-01", "2024-05-31") > 0
+    # Asked about acme's account, globex learns nothing, not even a zero.
+    by_account = {"as_of": "2024-05-03", "account_id": ACCOUNT}
+    theirs = await client.get("/costs/overview", params=by_account, headers=globex)
+    assert (theirs.status_code, theirs.json()["error"]["code"]) == (404, "account_not_found")
+    acme = metering_service.auth("acme", "viewer")
+    ours = await client.get("/costs/overview", params=by_account, headers=acme)
+    assert Decimal(ours.json()["month_to_date"]) > 0
 
 
 async def test_roles_and_bad_input_get_clear_errors(

@@ -36,6 +36,8 @@ class ServiceSettings(BaseSettings):
     port: int = 8000
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/nephos"
     database_pool_size: int = 10
+    """Connections kept per pool; a service has two (writes, and GET reads), each of
+    which may open as many again under a burst."""
     nats_url: str = "nats://127.0.0.1:4222"
     nats_namespace: str = Field(
         default="",

@@ -23,6 +23,7 @@ from nephos_common.errors import InvalidInput
 from nephos_metering.allocation import repository as allocation
 from nephos_metering.budgets.schemas import BudgetScope
 from nephos_metering.costs.filtered import CostFilter
+from nephos_metering.costs.narrowing import heard_of_account
 
 SCOPE_TYPES = ("company", "account", "service_group", "tag")
 
@@ -49,7 +50,11 @@ async def normalise(session: AsyncSession, tenant: str, scope: BudgetScope) -> d
         raise UnknownScope(f"a {scope.type} scope takes exactly {sorted(expected)}",
                            fields=sorted(given))  # fmt: skip
     if scope.type == "account":
-        return {"type": "account", "account_id": str(_uuid(scope.account_id, "account_id"))}
+        account_id = _uuid(scope.account_id, "account_id")
+        if not await heard_of_account(session, tenant, account_id):
+            raise UnknownScope(f"account {account_id} has no billing source, bill or resource "
+                               "here", account_id=str(account_id))  # fmt: skip
+        return {"type": "account", "account_id": str(account_id)}
     if scope.type == "service_group":
         group_id = _uuid(scope.group_id, "group_id")
         if await allocation.group(session, tenant, group_id) is None:

@@ -1,7 +1,9 @@
 """The filters a dashboard cost question takes, checked and turned into a ``CostFilter``.
 
 ``account_id``
-    a cloud account (Nephos's id): the costs ingested for it.
+    a cloud account (Nephos's id): the costs ingested for it. An account metering
+    has never heard of (no billing source, no bill, no discovered resource) is not
+    found, rather than answered with zeros that would read as a free month.
 ``service_group_id``
     a service group of the company: the costs of its member assets'
     resources, as ``allocation`` matches them. Another company's group, or one
@@ -18,11 +20,15 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.errors import InvalidInput, NotFound
 from nephos_metering.allocation import repository as allocation
+from nephos_metering.allocation.models import AllocationAsset
 from nephos_metering.costs.filtered import CostFilter
+from nephos_metering.ingest.models import Delivery
+from nephos_metering.sources.models import BillingSource
 
 MAX_TAG_LENGTH = 512
 
@@ -54,6 +60,23 @@ async def _known_group(session: AsyncSession, tenant: str, text: str) -> uuid.UU
     return group_id
 
 
+async def heard_of_account(session: AsyncSession, tenant: str, account_id: uuid.UUID) -> bool:
+    """Whether the company's account has a billing source, a bill or a discovered resource."""
+    heard_of = or_(*(
+        exists().where(model.tenant == tenant, model.account_id == account_id)
+        for model in (BillingSource, Delivery, AllocationAsset)
+    ))  # fmt: skip
+    return bool(await session.scalar(select(heard_of)))
+
+
+async def _known_account(session: AsyncSession, tenant: str, text: str) -> uuid.UUID:
+    account_id = _uuid(text, "account_id")
+    if not await heard_of_account(session, tenant, account_id):
+        raise NotFound(f"account {account_id} has no billing source, bill or resource here",
+                       code="account_not_found", account_id=str(account_id))  # fmt: skip
+    return account_id
+
+
 async def cost_filter(
     session: AsyncSession, tenant: str, account_id: str | None,
     service_group_id: str | None, tag: str | None,
@@ -61,7 +84,9 @@ async def cost_filter(
     """The filter of the given query values, or ``None`` when none is given."""
     if account_id is None and service_group_id is None and tag is None:
         return None
-    accounts = (_uuid(account_id, "account_id"),) if account_id is not None else ()
+    accounts: tuple[uuid.UUID, ...] = ()
+    if account_id is not None:
+        accounts = (await _known_account(session, tenant, account_id),)
     groups: tuple[uuid.UUID, ...] = ()
     if service_group_id is not None:
         groups = (await _known_group(session, tenant, service_group_id),)
