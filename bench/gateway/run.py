@@ -102,6 +102,9 @@ class CpuMeter:
         now = {name: server.cpu_seconds() for name, server in self._servers.items()}
         now["postgresql"] = sum(_cpu(p) for p in psutil.process_iter(["name"]) if _is_pg(p))
         now["load generator"] = _cpu(psutil.Process())
+        machine = psutil.cpu_times()
+        now["whole machine, busy"] = sum(machine) - machine.idle - getattr(machine, "iowait", 0)
+        now["whole machine, stolen by the host"] = getattr(machine, "steal", 0.0)
         return now
 
     def start(self) -> None:
