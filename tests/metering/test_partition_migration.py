@@ -83,3 +83,38 @@ async def test_stored_costs_survive_the_partitioning_both_ways(databases: Databa
 
     await asyncio.to_thread(command.downgrade, alembic_config(PACKAGE, url), "0008")
     assert await _read(url) == before
+
+
+_ACCOUNT_TOTALS = (
+    "SELECT account_id, dimension, key, day, billed_cost, row_count"
+    " FROM cost_account_daily_totals ORDER BY 1, 2, 3, 4"
+)
+
+
+async def test_account_totals_are_filled_from_stored_costs_and_kept_after(
+    databases: DatabaseFactory,
+) -> None:
+    url = await databases.empty()
+    await upgrade_async(PACKAGE, url, "0010")
+    await _seed(url)
+    _, company = await _read(url)
+
+    await upgrade_async(PACKAGE, url, "0011")
+    conn = await _connect(url)
+    try:
+        filled = [tuple(r) for r in await conn.fetch(_ACCOUNT_TOTALS)]
+        await conn.execute(
+            "DELETE FROM costs WHERE charge_period_start = '2024-05-03Z'"
+        )  # the trigger takes the day out of both totals
+        after_delete = [tuple(r) for r in await conn.fetch(_ACCOUNT_TOTALS)]
+    finally:
+        await conn.close()
+
+    assert [row[0] for row in filled] == [DELIVERY] * len(company)
+    assert [row[1:] for row in filled] == company
+    _, company_after = await _read(url)
+    assert [row[1:] for row in after_delete] == company_after
+    assert len(company_after) == len(company) // 2
+    await asyncio.to_thread(command.downgrade, alembic_config(PACKAGE, url), "0010")
+    _, company_down = await _read(url)
+    assert company_down == company_after

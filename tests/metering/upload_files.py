@@ -260,22 +260,31 @@ async def totals(service: MeteringService, period: str, tenant: str = "acme",
 
 
 _PER_DIMENSION = (
-    "SELECT d.dimension, d.key, t.day, c.billing_currency, sum(c.billed_cost),"
+    "SELECT {account} d.dimension, d.key, t.day, c.billing_currency, sum(c.billed_cost),"
     " sum(c.effective_cost), count(*) FROM costs AS c CROSS JOIN LATERAL (VALUES"
     " ('service', c.service_name), ('account', c.sub_account_id), ('region', c.region_id),"
     " ('charge_category', c.charge_category)) AS d(dimension, key),"
     " LATERAL (SELECT (c.charge_period_start AT TIME ZONE 'UTC')::date AS day) AS t"
-    " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3"
+    " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
 )
-_KEPT = ("SELECT dimension, key, day, billing_currency, billed_cost, effective_cost, row_count"
-         " FROM cost_daily_totals ORDER BY 1, 2, 3")  # fmt: skip
+_KEPT = ("SELECT {account} dimension, key, day, billing_currency, billed_cost, effective_cost,"
+         " row_count FROM {table} ORDER BY 1, 2, 3, 4, 5")  # fmt: skip
+_COMPANY = {"account": "'company',", "table": "cost_daily_totals"}
+_PER_ACCOUNT = {"account": "account_id::text,", "table": "cost_account_daily_totals"}
 
 
 async def daily_totals_and_line_items(
     service: MeteringService,
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The daily totals as kept, and as summed again from the line items."""
+    """The daily totals as kept, the company's and each account's, and as summed again
+    from the line items."""
+    kept: list[tuple[Any, ...]] = []
+    summed: list[tuple[Any, ...]] = []
     async with service.app.state.database.transaction() as session:
-        kept = [tuple(r) for r in (await session.execute(text(_KEPT))).all()]
-        summed = [tuple(r) for r in (await session.execute(text(_PER_DIMENSION))).all()]
-    return kept, summed
+        for scope in (_COMPANY, _PER_ACCOUNT):
+            kept += (await session.execute(text(_KEPT.format(**scope)))).all()
+            line_items = _PER_DIMENSION.format(
+                account=scope["account"].replace("account_id", "c.account_id")
+            )
+            summed += (await session.execute(text(line_items))).all()
+    return [tuple(r) for r in kept], [tuple(r) for r in summed]

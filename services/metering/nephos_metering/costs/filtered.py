@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -46,6 +46,13 @@ class CostFilter:
     tags: tuple[tuple[str, str], ...] = ()
     tag_keys: tuple[str, ...] = ()
     service_group_ids: tuple[uuid.UUID, ...] = ()
+
+    def totals_scope(self) -> tuple[uuid.UUID, ...] | None:
+        """The accounts whose daily totals answer a question narrowed by accounts alone
+        (none: the company's); None when anything else narrows it to line items."""
+        if replace(self, account_ids=()) != CostFilter():
+            return None
+        return self.account_ids
 
     def conditions(self, tenant: str) -> list[ColumnElement[bool]]:
         """The conditions on ``tenant``'s cost rows; the tenant scopes group membership."""

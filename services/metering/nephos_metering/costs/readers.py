@@ -1,8 +1,8 @@
 """Where the time-series cost questions read from: the daily totals, or the line items.
 
-A question about the whole company reads ``cost_daily_totals`` (a few
-thousand rows whatever the bill's size). A question narrowed to a cloud
-account, service group or tag reads ``costs`` through the filter's
+A question about the whole company, or narrowed to cloud accounts alone, reads
+the daily totals (a few thousand rows whatever the bill's size). A question
+narrowed to a service group or tag reads ``costs`` through the filter's
 conditions, which the indexes of migration 0007 keep to the rows concerned.
 Both answer the same shapes, so overview, forecast, comparison and trend are
 written once against ``CostReader``.
@@ -10,6 +10,7 @@ written once against ``CostReader``.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -41,28 +42,34 @@ class CostReader(Protocol):
 
 @dataclass(frozen=True)
 class DailyTotals:
-    """Every cost of the company, from the daily totals."""
+    """Every cost of the company, or of some of its accounts, from the daily totals."""
 
     tenant: str
+    accounts: tuple[uuid.UUID, ...] = ()
 
     async def billed_by_currency(
         self, session: AsyncSession, start: datetime, end: datetime
     ) -> dict[str, Decimal]:
-        return await repository.billed_by_currency(session, self.tenant, start, end)
+        return await repository.billed_by_currency(session, self.tenant, start, end,
+                                                   self.accounts)  # fmt: skip
 
     async def currencies(self, session: AsyncSession) -> list[str]:
-        return await repository.currencies(session, self.tenant)
+        return await repository.currencies(session, self.tenant, self.accounts)
 
     async def daily_billed(
         self, session: AsyncSession, start: datetime, end: datetime, currency: str
     ) -> dict[date, Decimal]:
-        return await repository.daily_billed(session, self.tenant, start, end, currency)
+        return await repository.daily_billed(session, self.tenant, start, end, currency,
+                                             self.accounts)  # fmt: skip
 
     async def first_day(self, session: AsyncSession, currency: str) -> date | None:
-        return await repository.first_day(session, self.tenant, currency)
+        return await repository.first_day(session, self.tenant, currency, self.accounts)
 
     async def data_through(self, session: AsyncSession) -> datetime | None:
-        return await repository.data_through(session, self.tenant)
+        if not self.accounts:
+            return await repository.data_through(session, self.tenant)
+        where = CostFilter(account_ids=self.accounts).conditions(self.tenant)
+        return await filtered.data_through(session, self.tenant, where)
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,8 @@ class LineItems:
 
 
 def reader(tenant: str, filters: CostFilter | None) -> CostReader:
-    if filters is None:
-        return DailyTotals(tenant)
+    accounts = filters.totals_scope() if filters is not None else ()
+    if accounts is not None:
+        return DailyTotals(tenant, accounts)
+    assert filters is not None  # only a filter narrows a question to line items
     return LineItems(tenant, filters.conditions(tenant))

@@ -2,18 +2,37 @@
 
 Days are UTC calendar days of the charge period start, as in the provider's bill.
 Totals are read from ``cost_daily_totals`` rather than summed over line items,
-so a dashboard question reads a few thousand rows whatever the bill's size.
+so a dashboard question reads a few thousand rows whatever the bill's size; a
+question narrowed to cloud accounts reads ``cost_account_daily_totals``, the
+same sums per account (migration 0011).
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Numeric, Select, bindparam, column, func, select, table
+from sqlalchemy import (
+    BindParameter,
+    Date,
+    Numeric,
+    Select,
+    TableClause,
+    Uuid,
+    any_,
+    bindparam,
+    column,
+    func,
+    select,
+    table,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nephos_common.db import any_of
 from nephos_metering.costs.models import Cost
 from nephos_metering.ingest.models import Delivery, DeliveryStatus
 
@@ -23,6 +42,16 @@ TOTALS = table(
     column("key"), column("billed_cost", Numeric), column("effective_cost", Numeric),
 )  # fmt: skip
 """Daily sums per dimension, kept exact by triggers on ``costs`` (migration 0006)."""
+ACCOUNT_TOTALS = table(
+    "cost_account_daily_totals",
+    column("tenant"), column("account_id", Uuid), column("dimension"), column("day", Date),
+    column("billing_currency"), column("key"), column("billed_cost", Numeric),
+    column("effective_cost", Numeric),
+)  # fmt: skip
+"""The same sums per cloud account as well (migration 0011)."""
+
+Accounts = Sequence[uuid.UUID]
+"""The cloud accounts a question is narrowed to; none: the whole company."""
 
 # Every cost row counts once in each dimension; totals over all rows read this one.
 WHOLE = "charge_category"
@@ -36,45 +65,64 @@ def _day(moment: datetime) -> date:
     return utc.date()
 
 
-def _within(tenant: str, dimension: str, start: datetime, end: datetime) -> tuple[Any, ...]:
-    c = TOTALS.c
-    return (c.tenant == tenant, c.dimension == dimension, c.day >= _day(start),
-            c.day < _day(end))  # fmt: skip
+def _totals(tenant: Any, accounts: Accounts | BindParameter[Any]) -> tuple[TableClause, list[Any]]:
+    """The totals to read and the conditions scoping them to the company (and accounts,
+    given or bound)."""
+    if isinstance(accounts, BindParameter):
+        c = ACCOUNT_TOTALS.c
+        return ACCOUNT_TOTALS, [c.tenant == tenant, c.account_id == any_(accounts)]
+    if not accounts:
+        return TOTALS, [TOTALS.c.tenant == tenant]
+    c = ACCOUNT_TOTALS.c
+    return ACCOUNT_TOTALS, [c.tenant == tenant, any_of(c.account_id, accounts)]
 
 
-def grouped_by(dimension: str) -> Select[Any]:
+def _within(
+    tenant: str, dimension: str, start: datetime, end: datetime, accounts: Accounts
+) -> tuple[TableClause, list[Any]]:
+    totals, scope = _totals(tenant, accounts)
+    c = totals.c
+    return totals, [*scope, c.dimension == dimension, c.day >= _day(start), c.day < _day(end)]
+
+
+def grouped_by(dimension: str, narrowed: bool) -> Select[Any]:
     """Per key of ``dimension`` and currency, the sums as ``grouping`` reads them, over
-    the bound ``tenant`` and days ``first`` (included) to ``after`` (``days_bound``)."""
-    c = TOTALS.c
+    the bound ``tenant`` (and, ``narrowed``, its ``accounts``) and days ``first``
+    (included) to ``after``: see ``days_bound``."""
+    accounts: Accounts | BindParameter[Any] = ()
+    if narrowed:
+        accounts = bindparam("accounts", type_=ARRAY(Uuid()))
+    totals, scope = _totals(bindparam("tenant"), accounts)
+    c = totals.c
     return (
         select(c.key.label("key"), c.billing_currency.label("currency"),
                func.sum(c.billed_cost).label("billed"),
                func.sum(c.effective_cost).label("effective"))
-        .where(c.tenant == bindparam("tenant"), c.dimension == dimension,
+        .where(*scope, c.dimension == dimension,
                c.day >= bindparam("first"), c.day < bindparam("after"))
         .group_by(c.key, c.billing_currency)
     )  # fmt: skip
 
 
-def days_bound(tenant: str, start: datetime, end: datetime) -> dict[str, Any]:
+def days_bound(tenant: str, start: datetime, end: datetime, accounts: Accounts) -> dict[str, Any]:
     """The values ``grouped_by`` binds, for [start, end)."""
-    return {"tenant": tenant, "first": _day(start), "after": _day(end)}
+    return {"tenant": tenant, "accounts": list(accounts), "first": _day(start),
+            "after": _day(end)}  # fmt: skip
 
 
 async def billed_by_currency(
-    session: AsyncSession, tenant: str, start: datetime, end: datetime
+    session: AsyncSession, tenant: str, start: datetime, end: datetime, accounts: Accounts = ()
 ) -> dict[str, Decimal]:
-    c = TOTALS.c
-    query = (
-        select(c.billing_currency, func.sum(c.billed_cost))
-        .where(*_within(tenant, WHOLE, start, end))
-        .group_by(c.billing_currency)
-    )
+    totals, where = _within(tenant, WHOLE, start, end, accounts)
+    c = totals.c
+    query = select(c.billing_currency, func.sum(c.billed_cost)).where(*where)
+    query = query.group_by(c.billing_currency)
     return {currency: total for currency, total in (await session.execute(query)).all()}
 
 
-async def currencies(session: AsyncSession, tenant: str) -> list[str]:
-    query = select(TOTALS.c.billing_currency).where(TOTALS.c.tenant == tenant).distinct()
+async def currencies(session: AsyncSession, tenant: str, accounts: Accounts = ()) -> list[str]:
+    totals, scope = _totals(tenant, accounts)
+    query = select(totals.c.billing_currency).where(*scope).distinct()
     return sorted(await session.scalars(query))
 
 
@@ -87,26 +135,24 @@ async def data_through(session: AsyncSession, tenant: str) -> datetime | None:
 
 
 async def daily_billed(
-    session: AsyncSession, tenant: str, start: datetime, end: datetime, currency: str
-) -> dict[date, Decimal]:
+    session: AsyncSession, tenant: str, start: datetime, end: datetime, currency: str,
+    accounts: Accounts = (),
+) -> dict[date, Decimal]:  # fmt: skip
     """Billed cost per UTC day over [start, end) in one currency; days without cost absent."""
-    c = TOTALS.c
-    query = (
-        select(c.day, func.sum(c.billed_cost))
-        .where(*_within(tenant, WHOLE, start, end), c.billing_currency == currency)
-        .group_by(c.day)
-    )
-    return {d: total for d, total in (await session.execute(query)).all()}
+    totals, where = _within(tenant, WHOLE, start, end, accounts)
+    c = totals.c
+    query = select(c.day, func.sum(c.billed_cost)).where(*where, c.billing_currency == currency)
+    return {d: total for d, total in (await session.execute(query.group_by(c.day))).all()}
 
 
-async def first_day(session: AsyncSession, tenant: str, currency: str) -> date | None:
+async def first_day(
+    session: AsyncSession, tenant: str, currency: str, accounts: Accounts = ()
+) -> date | None:
     """The first UTC day holding any cost in ``currency``: history starts there."""
-    c = TOTALS.c
-    first: date | None = await session.scalar(
-        select(func.min(c.day)).where(
-            c.tenant == tenant, c.billing_currency == currency, c.dimension == WHOLE
-        )
-    )
+    totals, scope = _totals(tenant, accounts)
+    c = totals.c
+    query = select(func.min(c.day)).where(*scope, c.billing_currency == currency)
+    first: date | None = await session.scalar(query.where(c.dimension == WHOLE))
     return first
 
 

@@ -95,9 +95,10 @@ async def summary(
     first, after = day_start(start), day_start(end + timedelta(days=1))
     key = grouping.group_key(group_by, tag_key)
     cap = grouping.limit_for(group_by, limit)
-    if filters is None and group_by in grouping.DIMENSIONS:
-        query = _by_dimension(group_by, cap)
-        bound: dict[str, Any] | None = repository.days_bound(tenant, first, after)
+    accounts = filters.totals_scope() if filters is not None else ()
+    if accounts is not None and group_by in grouping.DIMENSIONS:
+        query = _by_dimension(group_by, cap, bool(accounts))
+        bound: dict[str, Any] | None = repository.days_bound(tenant, first, after, accounts)
     else:
         where = filters.conditions(tenant) if filters is not None else ()
         query = grouping.ordered(filtered.grouped_query(tenant, first, after, key, where), cap)
@@ -110,11 +111,12 @@ async def summary(
 
 
 @lru_cache(maxsize=256)
-def _by_dimension(dimension: str, limit: int | None) -> Select[Any]:
-    """The dashboard's commonest question, a whole company's costs by a dimension: its
-    statement is built and keyed once per (dimension, limit), with the company and the
-    days bound per call; building it per request cost a third of the request's CPU."""
-    return grouping.ordered(repository.grouped_by(dimension), limit)
+def _by_dimension(dimension: str, limit: int | None, narrowed: bool) -> Select[Any]:
+    """The dashboard's commonest question, a company's (or, ``narrowed``, some of its
+    accounts') costs by a dimension: its statement is built and keyed once, with the
+    company, accounts and days bound per call; building it per request cost a third of
+    the request's CPU."""
+    return grouping.ordered(repository.grouped_by(dimension, narrowed), limit)
 
 
 def _group_total(row: GroupRow) -> GroupTotal:

@@ -1,0 +1,128 @@
+"""Daily totals per cloud account, for questions narrowed to accounts.
+
+``cost_account_daily_totals`` holds what ``cost_daily_totals`` holds, per
+cloud account (Nephos's id) as well, so that a dashboard question about one
+account reads a few thousand rows instead of the account's line items.
+
+Both are kept in one pass over the rows concerned: they are grouped by
+account once, written to the account totals, and summed over accounts for the
+company totals. The trigger on direct writes and ``cost_daily_totals_apply``
+(the swap of a delivery's partition) are replaced by versions that do so; a
+removal is now an addition with the opposite sign, as the swap already did.
+The rows held so far are added to the new totals here.
+
+Revision ID: 0011
+Revises: 0010
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+_KEY = "tenant, dimension, day, billing_currency, key"
+_ACCOUNT_KEY = "tenant, account_id, dimension, day, billing_currency, key"
+_GROUPED = """
+    SELECT c.tenant, c.account_id, d.dimension,
+           (c.charge_period_start AT TIME ZONE 'UTC')::date AS day, c.billing_currency, d.key,
+           sum(c.billed_cost) AS billed_cost, sum(c.effective_cost) AS effective_cost,
+           count(*) AS row_count
+    FROM {source} AS c CROSS JOIN LATERAL (VALUES
+        ('service', c.service_name::text), ('account', c.sub_account_id::text),
+        ('region', c.region_id::text), ('charge_category', c.charge_category::text)
+    ) AS d(dimension, key)
+    GROUP BY 1, 2, 3, 4, 5, 6
+"""
+_SUMS = """billed_cost = t.billed_cost + excluded.billed_cost,
+        effective_cost = t.effective_cost + excluded.effective_cost,
+        row_count = t.row_count + excluded.row_count"""
+
+
+def _add(source: str, sign: str, *, accounts: bool) -> str:
+    """SQL adding ``sign`` times the rows of ``source`` to the totals (and, with
+    ``accounts``, to the account totals too, from the same grouping)."""
+    by_account = f"""
+    , by_account AS (
+        INSERT INTO cost_account_daily_totals AS t ({_ACCOUNT_KEY}, billed_cost,
+                                                    effective_cost, row_count)
+        SELECT {_ACCOUNT_KEY}, {sign} * billed_cost, {sign} * effective_cost, {sign} * row_count
+        FROM grouped
+        ON CONFLICT ({_ACCOUNT_KEY}) DO UPDATE SET {_SUMS}
+    )"""
+    return f"""
+    WITH grouped AS ({_GROUPED.format(source=source)}){by_account if accounts else ""}
+    INSERT INTO cost_daily_totals AS t ({_KEY}, billed_cost, effective_cost, row_count)
+    SELECT {_KEY}, {sign} * sum(billed_cost), {sign} * sum(effective_cost), {sign} * sum(row_count)
+    FROM grouped GROUP BY {_KEY}
+    ON CONFLICT ({_KEY}) DO UPDATE SET {_SUMS}
+    """
+
+
+def _drop_empty(accounts: bool) -> str:
+    tables = ["cost_daily_totals"] + (["cost_account_daily_totals"] if accounts else [])
+    return "".join(f"DELETE FROM {table} WHERE row_count = 0;\n" for table in tables)
+
+
+def _follow(accounts: bool) -> str:
+    return f"""
+CREATE OR REPLACE FUNCTION cost_daily_totals_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        {_add("removed", "-1", accounts=accounts)};
+        {_drop_empty(accounts)}
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {_add("added", "1", accounts=accounts)};
+    END IF;
+    RETURN NULL;
+END
+$$
+"""
+
+
+def _apply(accounts: bool) -> str:
+    return f"""
+CREATE OR REPLACE FUNCTION cost_daily_totals_apply(source regclass, sign integer) RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    EXECUTE format($q$ {_add("%s", "$1", accounts=accounts)} $q$, source) USING sign;
+    IF sign < 0 THEN
+        {_drop_empty(accounts)}
+    END IF;
+END
+$fn$
+"""
+
+
+def upgrade() -> None:
+    op.create_table(
+        "cost_account_daily_totals",
+        sa.Column("tenant", sa.String(length=100), nullable=False),
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("dimension", sa.String(length=20), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("billing_currency", sa.String(length=3), nullable=False),
+        sa.Column("key", sa.Text(), nullable=True),
+        sa.Column("billed_cost", sa.Numeric(), nullable=False),
+        sa.Column("effective_cost", sa.Numeric(), nullable=False),
+        sa.Column("row_count", sa.BigInteger(), nullable=False),
+    )
+    op.execute(
+        f"CREATE UNIQUE INDEX ux_cost_account_daily_totals ON cost_account_daily_totals"
+        f" ({_ACCOUNT_KEY}) NULLS NOT DISTINCT"
+    )
+    op.execute(
+        f"INSERT INTO cost_account_daily_totals ({_ACCOUNT_KEY}, billed_cost, effective_cost,"
+        f" row_count) {_GROUPED.format(source='costs')}"
+    )
+    op.execute(_follow(accounts=True))
+    op.execute(_apply(accounts=True))
+
+
+def downgrade() -> None:
+    op.execute(_follow(accounts=False))
+    op.execute(_apply(accounts=False))
+    op.drop_table("cost_account_daily_totals")
