@@ -8,9 +8,10 @@ the ``/costs`` endpoints call) on one session, warm-up first, and its p50 and
 p95 printed. For reference, the 12-month summary by service is also timed
 summing the line items themselves, as the queries did before the daily totals.
 
-Questions narrowed to a cloud account or a tag read the line items, not the
-daily totals; they are asked too. Every generated row is in the one account
-(the worst case for that filter) and one row in eight carries ``team=team3``.
+Questions narrowed to a cloud account (read from the per-account daily
+totals) or to a tag (read from the line items) are asked too, with fewer runs.
+Every generated row is in the one account and one row in eight carries
+``team=team3``.
 """
 
 from __future__ import annotations
@@ -132,8 +133,8 @@ def questions() -> dict[str, Question]:
 
 
 def narrowed_questions() -> dict[str, Question]:
-    """Questions narrowed to an account or a tag, read from the line items (fewer runs:
-    each takes seconds)."""
+    """Questions narrowed to an account (its daily totals) or a tag (the line items, which
+    take seconds: fewer runs)."""
     one_account = CostFilter(account_ids=(ACCOUNT,))
     one_team = CostFilter(tags=(("team", "team3"),))
     return {
