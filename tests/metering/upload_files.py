@@ -260,17 +260,18 @@ async def totals(service: MeteringService, period: str, tenant: str = "acme",
 
 
 _PER_DIMENSION = (
-    "SELECT {account} d.dimension, d.key, t.day, c.billing_currency, sum(c.billed_cost),"
+    "SELECT {summed} d.dimension, d.key, t.day, c.billing_currency, sum(c.billed_cost),"
     " sum(c.effective_cost), count(*) FROM costs AS c CROSS JOIN LATERAL (VALUES"
     " ('service', c.service_name), ('account', c.sub_account_id), ('region', c.region_id),"
     " ('charge_category', c.charge_category)) AS d(dimension, key),"
     " LATERAL (SELECT (c.charge_period_start AT TIME ZONE 'UTC')::date AS day) AS t"
     " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
 )
-_KEPT = ("SELECT {account} dimension, key, day, billing_currency, billed_cost, effective_cost,"
+_KEPT = ("SELECT {kept} dimension, key, day, billing_currency, billed_cost, effective_cost,"
          " row_count FROM {table} ORDER BY 1, 2, 3, 4, 5")  # fmt: skip
-_COMPANY = {"account": "'company',", "table": "cost_daily_totals"}
-_PER_ACCOUNT = {"account": "account_id::text,", "table": "cost_account_daily_totals"}
+_COMPANY = {"kept": "'company',", "summed": "'company',", "table": "cost_daily_totals"}
+_PER_ACCOUNT = {"kept": "account_id::text,", "summed": "c.account_id::text,",
+                "table": "cost_account_daily_totals"}  # fmt: skip
 
 
 async def daily_totals_and_line_items(
@@ -283,8 +284,5 @@ async def daily_totals_and_line_items(
     async with service.app.state.database.transaction() as session:
         for scope in (_COMPANY, _PER_ACCOUNT):
             kept += (await session.execute(text(_KEPT.format(**scope)))).all()
-            line_items = _PER_DIMENSION.format(
-                account=scope["account"].replace("account_id", "c.account_id")
-            )
-            summed += (await session.execute(text(line_items))).all()
+            summed += (await session.execute(text(_PER_DIMENSION.format(**scope)))).all()
     return [tuple(r) for r in kept], [tuple(r) for r in summed]

@@ -68,13 +68,14 @@ def _day(moment: datetime) -> date:
 def _totals(tenant: Any, accounts: Accounts | BindParameter[Any]) -> tuple[TableClause, list[Any]]:
     """The totals to read and the conditions scoping them to the company (and accounts,
     given or bound)."""
-    if isinstance(accounts, BindParameter):
-        c = ACCOUNT_TOTALS.c
-        return ACCOUNT_TOTALS, [c.tenant == tenant, c.account_id == any_(accounts)]
-    if not accounts:
-        return TOTALS, [TOTALS.c.tenant == tenant]
     c = ACCOUNT_TOTALS.c
-    return ACCOUNT_TOTALS, [c.tenant == tenant, any_of(c.account_id, accounts)]
+    if isinstance(accounts, BindParameter):
+        narrowed = c.account_id == any_(accounts)
+    elif accounts:
+        narrowed = any_of(c.account_id, accounts)
+    else:
+        return TOTALS, [TOTALS.c.tenant == tenant]
+    return ACCOUNT_TOTALS, [c.tenant == tenant, narrowed]
 
 
 def _within(

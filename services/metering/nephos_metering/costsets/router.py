@@ -22,10 +22,20 @@ from nephos_metering.costsets.schemas import (
 
 router = APIRouter(prefix="/cost-sets", tags=["cost sets"])
 
-START = Query(default=None, description="First day, included")
-END = Query(default=None, description="Last day, included (UTC)")
-AS_OF = Query(default=None, description="End of the saved period; today")
-GROUP_BY = Query(default=None, description="The set's grouping by default")
+
+async def question(
+    start: date | None = Query(default=None, description="First day, included"),
+    end: date | None = Query(default=None, description="Last day, included (UTC)"),
+    as_of: date | None = Query(default=None, description="End of the saved period; today"),
+    group_by: DimensionGroupBy | None = Query(
+        default=None, description="The set's grouping by default"
+    ),
+) -> service.Question:
+    """The costs question of the query string, the same for one set and for a batch."""
+    return service.Question(start, end, as_of or datetime.now(UTC).date(), group_by)
+
+
+QUESTION = Depends(question)
 
 
 @router.get("", response_model=CostSetList)
@@ -40,20 +50,16 @@ async def list_cost_sets(
 @router.get("/costs", response_model=CostSetCostsBatch)
 async def cost_sets_costs(
     ids: str = Query(description="Comma-separated cost set ids"),
-    start: date | None = START,
-    end: date | None = END,
-    as_of: date | None = AS_OF,
-    group_by: DimensionGroupBy | None = GROUP_BY,
+    asked: service.Question = QUESTION,
     principal: Principal = viewer,
     session: AsyncSession = Depends(session_dependency),
 ) -> CostSetCostsBatch:
     """The costs of each of the user's sets, one item per id in the order asked (batch
     read for DataLoaders): ``found: false`` for an id that is not the user's own set,
     ``error`` where the single read would answer 422."""
-    asked = parse_id_list(ids)
-    today = as_of or datetime.now(UTC).date()
-    return await service.costs_of_many(session, principal.tenant, principal.subject, asked,
-                                       start, end, today, group_by)  # fmt: skip
+    wanted = parse_id_list(ids)
+    return await service.costs_of_many(session, principal.tenant, principal.subject, wanted,
+                                       asked)  # fmt: skip
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CostSetOut)
@@ -101,14 +107,10 @@ async def delete_cost_set(
 @router.get("/{set_id}/costs", response_model=CostSummary)
 async def cost_set_costs(
     set_id: uuid.UUID,
-    start: date | None = START,
-    end: date | None = END,
-    as_of: date | None = AS_OF,
-    group_by: DimensionGroupBy | None = GROUP_BY,
+    asked: service.Question = QUESTION,
     principal: Principal = viewer,
     session: AsyncSession = Depends(session_dependency),
 ) -> CostSummary:
     """The cost summary of the rows the set's filters keep."""
     found = await repository.get(session, principal.tenant, principal.subject, set_id)
-    today = as_of or datetime.now(UTC).date()
-    return await service.costs_of(session, found, start, end, today, group_by)
+    return await service.costs_of(session, found, asked)

@@ -8,6 +8,7 @@ the dashboard would for the same rows.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
@@ -81,25 +82,34 @@ def cost_filter(filters: CostSetFilters) -> CostFilter:
     )
 
 
-async def costs_of(
-    session: AsyncSession, cost_set: CostSet, start: date | None, end: date | None,
-    as_of: date, group_by: DimensionGroupBy | None,
-) -> CostSummary:  # fmt: skip
-    """The summary over ``start``..``end``, or over the set's saved period ending ``as_of``."""
+@dataclass(frozen=True)
+class Question:
+    """What a cost set is asked: ``start``..``end``, or its saved period ending ``as_of``;
+    its own grouping unless ``group_by``."""
+
+    start: date | None
+    end: date | None
+    as_of: date
+    group_by: DimensionGroupBy | None
+
+
+async def costs_of(session: AsyncSession, cost_set: CostSet, asked: Question) -> CostSummary:
+    """The summary of the rows the set's filters keep, over the period ``asked``."""
     saved = CostSetCreate.model_validate(cost_set, from_attributes=True)
+    start, end = asked.start, asked.end
     period = saved.period if start is None and end is None else None
     if period is None and (start is None or end is None):
         raise InvalidInput("pass start and end; this cost set saves no period",
                            code="invalid_period")  # fmt: skip
-    first, last = costs.inquiry_period(period, start, end, as_of)
+    first, last = costs.inquiry_period(period, start, end, asked.as_of)
     return await costs.summary(session, cost_set.tenant, first, last,
-                               group_by or saved.group_by, cost_filter(saved.filters))  # fmt: skip
+                               asked.group_by or saved.group_by,
+                               cost_filter(saved.filters))  # fmt: skip
 
 
 async def costs_of_many(
-    session: AsyncSession, tenant: str, owner: str, ids: list[uuid.UUID], start: date | None,
-    end: date | None, as_of: date, group_by: DimensionGroupBy | None,
-) -> CostSetCostsBatch:  # fmt: skip
+    session: AsyncSession, tenant: str, owner: str, ids: list[uuid.UUID], asked: Question
+) -> CostSetCostsBatch:
     """``costs_of`` for each id, in the order asked; a set that cannot answer (no saved
     period and no dates) says why in its item instead of failing the others."""
     found = await repository.by_ids(session, tenant, owner, ids)
@@ -109,7 +119,7 @@ async def costs_of_many(
         item = CostSetCostsItem(cost_set_id=set_id, found=cost_set is not None)
         if cost_set is not None:
             try:
-                item.costs = await costs_of(session, cost_set, start, end, as_of, group_by)
+                item.costs = await costs_of(session, cost_set, asked)
             except InvalidInput as exc:
                 item.error = ItemError(code=exc.code, message=exc.message)
         items.append(item)
