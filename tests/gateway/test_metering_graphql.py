@@ -426,3 +426,47 @@ async def test_budget_statuses_and_cost_set_costs_take_one_call_whatever_the_lis
     assert all(costs[f"Set {n}"] is None for n in (1, 2, 3, 4)), costs
     assert {e["extensions"]["code"] for e in answer["errors"]} == {"BAD_USER_INPUT"}
     assert len(answer["errors"]) == 4
+
+
+MARK_TAG = """
+mutation Mark($key: String!) {
+  markCostAllocationTag(key: $key) { tag { key markedBy readyAt } userErrors { code field } }
+}
+"""
+UNMARK_TAG = """
+mutation Unmark($key: String!) {
+  unmarkCostAllocationTag(key: $key) { unmarkedKey userErrors { code field } }
+}
+"""
+TAGS = "{ costAllocationTags(first: 10) { edges { node { key readyAt } } } }"
+
+
+async def test_cost_allocation_tags_are_marked_by_admins_and_listed_per_company(
+    observed_gateway: Gateway, metering_service: MeteringService
+) -> None:
+    gw = observed_gateway
+    key = "kubernetes.io/cluster name"
+
+    refused = await gw.query(MARK_TAG, {"key": "team"}, headers=gw.auth("acme", "operator"))
+    marked = await gw.query(MARK_TAG, {"key": key})
+    blank = await gw.query(MARK_TAG, {"key": "  "})
+    listed = await gw.query(TAGS)
+    theirs = await gw.query(TAGS, headers=gw.auth("globex", "admin"))
+    not_theirs = await gw.query(UNMARK_TAG, {"key": key}, headers=gw.auth("globex", "admin"))
+    unmarked = await gw.query(UNMARK_TAG, {"key": key})
+    after = await gw.query(TAGS)
+
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert marked["data"]["markCostAllocationTag"] == {
+        "tag": {"key": key, "markedBy": "admin@acme", "readyAt": None}, "userErrors": []
+    }  # fmt: skip
+    assert blank["data"]["markCostAllocationTag"]["userErrors"] == [
+        {"code": "INVALID_TAG_KEY", "field": "key"}
+    ]
+    assert [e["node"]["key"] for e in listed["data"]["costAllocationTags"]["edges"]] == [key]
+    assert theirs["data"]["costAllocationTags"]["edges"] == []
+    assert not_theirs["data"]["unmarkCostAllocationTag"]["userErrors"] == [
+        {"code": "COST_ALLOCATION_TAG_NOT_FOUND", "field": "key"}
+    ]
+    assert unmarked["data"]["unmarkCostAllocationTag"] == {"unmarkedKey": key, "userErrors": []}
+    assert after["data"]["costAllocationTags"]["edges"] == []

@@ -14,7 +14,7 @@ import pytest
 
 from nephos_metering.allocation import repository as allocation
 from nephos_metering.allocation.keys import asset_keys
-from tests.fixtures.metering import MeteringService, insert_daily_costs
+from tests.fixtures.metering import MeteringService, insert_daily_costs, mark_cost_allocation_tags
 from tests.metering.live import ACCOUNT, asset_fields, cost_row, insert_costs
 
 AS_OF = date(2024, 5, 21)
@@ -128,9 +128,20 @@ def _total(summary: dict[str, Any]) -> Decimal:
     return sum((Decimal(i["billed_cost"]) for i in parts), Decimal(0))
 
 
-@pytest.fixture
-async def loaded(metering_service: MeteringService) -> tuple[MeteringService, list[Row]]:
-    return metering_service, await _load(metering_service)
+MARKED = ("team", "env")
+
+
+@pytest.fixture(params=["line items", "cost allocation tags"])
+async def loaded(
+    request: pytest.FixtureRequest, metering_service: MeteringService
+) -> tuple[MeteringService, list[Row]]:
+    """The rows loaded; every question is asked with ``team`` and ``env`` read from the
+    line items, and again with both marked as cost allocation tags (their daily totals)."""
+    rows = await _load(metering_service)
+    if request.param == "cost allocation tags":
+        for tenant in ("acme", "globex"):
+            await mark_cost_allocation_tags(metering_service, *MARKED, tenant=tenant)
+    return metering_service, rows
 
 
 async def test_summary_per_account_tag_group_and_combined(

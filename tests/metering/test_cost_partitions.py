@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from tests.fixtures.metering import MeteringService, insert_daily_costs
+from tests.fixtures.metering import MeteringService, insert_daily_costs, mark_cost_allocation_tags
 from tests.metering.cur_files import csv_gzip, cur_row, lines_for, total
 from tests.metering.upload_files import daily_totals_and_line_items, totals, upload
 
@@ -37,7 +37,9 @@ async def test_a_restated_period_swaps_whole_partitions_and_keeps_the_totals_exa
     metering_service: MeteringService,
 ) -> None:
     service = metering_service
-    await insert_daily_costs(service, {date(2024, 5, 3): Decimal("7.5")})  # straight in
+    await mark_cost_allocation_tags(service, "team")
+    await insert_daily_costs(service, {date(2024, 5, 3): Decimal("7.5")},
+                             tags={"team": "t1"})  # straight in  # fmt: skip
     first_lines, second_lines = lines_for(PERIOD, 6), lines_for(PERIOD, 9, scale="1.3")
 
     first = await upload(service, csv_gzip([cur_row(PERIOD, x) for x in first_lines]), "cur2")
@@ -69,6 +71,7 @@ async def test_concurrent_deliveries_of_one_company_swap_in_turn(
     metering_service: MeteringService,
 ) -> None:
     service = metering_service
+    await mark_cost_allocation_tags(service, "team")
     accounts = ("111122223333", "999988887777")
     files = {
         (payer, scale): csv_gzip([{**cur_row(PERIOD, x), "bill_payer_account_id": payer}

@@ -1,9 +1,11 @@
-"""Migration 0009 turns ``costs`` into a partitioned table without losing a row or a total."""
+"""Migrations of the costs tables keep every stored row and total: partitioning (0009),
+per-account totals (0011), per-tag totals (0012)."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import date
 
 import asyncpg
 from alembic import command
@@ -118,3 +120,46 @@ async def test_account_totals_are_filled_from_stored_costs_and_kept_after(
     await asyncio.to_thread(command.downgrade, alembic_config(PACKAGE, url), "0010")
     _, company_down = await _read(url)
     assert company_down == company_after
+
+
+_TAG_TOTALS = (
+    "SELECT tag_key, tagged, tag_value, dimension, key, day, billed_cost, row_count"
+    " FROM cost_tag_daily_totals ORDER BY 1, 2, 3, 4, 5, 6"
+)
+
+
+async def test_tag_totals_are_built_for_a_marked_key_kept_and_dropped_on_downgrade(
+    databases: DatabaseFactory,
+) -> None:
+    url = await databases.empty()
+    await upgrade_async(PACKAGE, url, "0011")
+    await _seed(url)  # two untagged days
+    await upgrade_async(PACKAGE, url, "0012")
+    conn = await _connect(url)
+    try:
+        await conn.execute("INSERT INTO cost_allocation_tags (tenant, tag_key, marked_by)"
+                           " VALUES ('acme', 'team', 'admin@acme')")  # fmt: skip
+        built = await conn.fetchval("SELECT cost_tag_totals_build('acme', 'team')")
+        untagged = [tuple(r) for r in await conn.fetch(_TAG_TOTALS)]
+        await conn.execute(
+            'UPDATE costs SET tags = \'{"team": "web"}\', billed_cost = 2'
+            " WHERE charge_period_start = '2024-05-03Z'"
+        )  # the trigger moves the day from untagged to web
+        moved = [tuple(r) for r in await conn.fetch(_TAG_TOTALS)]
+    finally:
+        await conn.close()
+
+    assert built == len(untagged) == 2 * 4
+    assert {(r[0], r[1], r[2]) for r in untagged} == {("team", False, None)}
+    assert {(r[1], r[2], r[5].day) for r in moved} == {(False, None, 2), (True, "web", 3)}
+    assert {r[6] for r in moved if r[1]} == {2} and len(moved) == 2 * 4
+    await asyncio.to_thread(command.downgrade, alembic_config(PACKAGE, url), "0011")
+    conn = await _connect(url)
+    try:
+        gone = await conn.fetchval("SELECT to_regclass('cost_tag_daily_totals')")
+        await conn.execute("DELETE FROM costs WHERE charge_period_start = '2024-05-03Z'")
+    finally:
+        await conn.close()
+    _, company = await _read(url)
+    assert gone is None
+    assert {row[2] for row in company} == {date(2024, 5, 2)}

@@ -261,7 +261,7 @@ async def totals(service: MeteringService, period: str, tenant: str = "acme",
 
 _PER_DIMENSION = (
     "SELECT {summed} d.dimension, d.key, t.day, c.billing_currency, sum(c.billed_cost),"
-    " sum(c.effective_cost), count(*) FROM costs AS c CROSS JOIN LATERAL (VALUES"
+    " sum(c.effective_cost), count(*) FROM costs AS c {join} CROSS JOIN LATERAL (VALUES"
     " ('service', c.service_name), ('account', c.sub_account_id), ('region', c.region_id),"
     " ('charge_category', c.charge_category)) AS d(dimension, key),"
     " LATERAL (SELECT (c.charge_period_start AT TIME ZONE 'UTC')::date AS day) AS t"
@@ -269,20 +269,28 @@ _PER_DIMENSION = (
 )
 _KEPT = ("SELECT {kept} dimension, key, day, billing_currency, billed_cost, effective_cost,"
          " row_count FROM {table} ORDER BY 1, 2, 3, 4, 5")  # fmt: skip
-_COMPANY = {"kept": "'company',", "summed": "'company',", "table": "cost_daily_totals"}
+_COMPANY = {"kept": "'company',", "summed": "'company',", "table": "cost_daily_totals",
+            "join": ""}  # fmt: skip
 _PER_ACCOUNT = {"kept": "account_id::text,", "summed": "c.account_id::text,",
-                "table": "cost_account_daily_totals"}  # fmt: skip
+                "table": "cost_account_daily_totals", "join": ""}  # fmt: skip
+_PER_TAG = {
+    "kept": "concat_ws(':', tag_key, tagged, tag_value, account_id),",
+    "summed": "concat_ws(':', a.tag_key, c.tags ? a.tag_key, c.tags ->> a.tag_key,"
+              " c.account_id),",
+    "table": "cost_tag_daily_totals",
+    "join": "JOIN cost_allocation_tags AS a ON a.tenant = c.tenant",
+}  # fmt: skip
 
 
 async def daily_totals_and_line_items(
     service: MeteringService,
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The daily totals as kept, the company's and each account's, and as summed again
-    from the line items."""
+    """The daily totals as kept, the company's, each account's and each cost allocation
+    tag's, and as summed again from the line items."""
     kept: list[tuple[Any, ...]] = []
     summed: list[tuple[Any, ...]] = []
     async with service.app.state.database.transaction() as session:
-        for scope in (_COMPANY, _PER_ACCOUNT):
+        for scope in (_COMPANY, _PER_ACCOUNT, _PER_TAG):
             kept += (await session.execute(text(_KEPT.format(**scope)))).all()
             summed += (await session.execute(text(_PER_DIMENSION.format(**scope)))).all()
     return [tuple(r) for r in kept], [tuple(r) for r in summed]

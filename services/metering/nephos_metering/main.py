@@ -18,6 +18,8 @@ from nephos_metering.budgets import consumer as budgets
 from nephos_metering.budgets.router import router as budgets_router
 from nephos_metering.costs.router import router as costs_router
 from nephos_metering.costsets.router import router as costsets_router
+from nephos_metering.costtags import jobs as costtag_jobs
+from nephos_metering.costtags.router import router as costtags_router
 from nephos_metering.db import MESSAGING, Base
 from nephos_metering.exports.router import router as exports_router
 from nephos_metering.ingest.router import router as ingest_router
@@ -49,11 +51,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 budgets_router,
                 anomalies_router,
                 costsets_router,
+                costtags_router,
             ),
             streams=(EVENTS_STREAM, *allocation.STREAMS, *source_jobs.STREAMS),
             subscriptions=lambda app: [
                 *allocation.subscriptions(app),
                 *source_jobs.subscriptions(app),
+                *costtag_jobs.subscriptions(app),
                 *budgets.subscriptions(app),
                 *anomalies.subscriptions(app),
             ],

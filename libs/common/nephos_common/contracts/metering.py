@@ -76,3 +76,12 @@ class IngestRequested(Contract):
 
     run_id: uuid.UUID
     source_id: uuid.UUID
+
+
+class CostTagTotalsRequested(Contract):
+    """A job on the metering work queue: build the daily totals of a cost allocation tag
+    (the envelope's company's) from the costs held."""
+
+    event_type: ClassVar[str] = "jobs.metering.cost-tag-totals"
+
+    tag_key: str

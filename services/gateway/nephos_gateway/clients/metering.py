@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from nephos_gateway.clients import metering_models as m
 from nephos_gateway.clients.asset import canonical_id, checked_id
@@ -26,6 +27,7 @@ MAX_INGEST_RUNS = 500  # ... larger /ingest-runs reads
 MAX_RECOMMENDATIONS = 500  # ... larger /recommendations pages
 MAX_BATCH = 500  # ... more ids per /asset-costs or /service-group-costs read
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_TAGS = "/cost-allocation-tags"
 
 
 def _params(**given: Any) -> dict[str, Any]:
@@ -245,6 +247,15 @@ class MeteringClient(ServiceClient):
 
     async def delete_cost_set(self, set_id: str) -> None:
         await self._send("DELETE", _cost_set_path(set_id))
+
+    async def cost_allocation_tags(self) -> list[m.CostAllocationTag]:
+        return (await self._call(m.CostAllocationTagList, "GET", _TAGS)).items
+
+    async def mark_cost_allocation_tag(self, key: str) -> m.CostAllocationTag:
+        return await self._call(m.CostAllocationTag, "POST", _TAGS, json={"key": key})
+
+    async def unmark_cost_allocation_tag(self, key: str) -> None:
+        await self._send("DELETE", f"{_TAGS}/{quote(key, safe='')}")
 
     async def data_freshness(self) -> list[m.Freshness]:
         return (await self._call(m.FreshnessList, "GET", "/data-freshness")).items

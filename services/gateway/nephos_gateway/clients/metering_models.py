@@ -373,6 +373,17 @@ class InvoiceTerms(_Answer):
     updated_at: datetime | None = None
 
 
+class CostAllocationTag(_Answer):
+    key: str
+    marked_by: str
+    marked_at: datetime
+    ready_at: datetime | None = None
+
+
+class CostAllocationTagList(_Answer):
+    items: list[CostAllocationTag]
+
+
 class ItemError(_Answer):
     code: str
     message: str

@@ -1,10 +1,10 @@
 """Metering mutations: budgets, cost sets, anomalies, recommendations, invoice terms,
-billing sources and ingest runs.
+cost allocation tags, billing sources and ingest runs.
 
 A base class of ``Mutation``. The roles match the service's own checks
-(operators change budgets, sources and findings; admins set invoice terms;
-any user keeps their own cost sets): a lesser role is refused FORBIDDEN before
-any call, and the service checks again from the internal token. Domain
+(operators change budgets, sources and findings; admins set invoice terms and
+cost allocation tags; any user keeps their own cost sets): a lesser role is
+refused FORBIDDEN before any call, and the service checks again from the internal token. Domain
 failures come back as ``userErrors``; auth and availability failures stay
 GraphQL errors.
 """
@@ -34,6 +34,12 @@ from nephos_gateway.schema.types.budgets import (
     DeleteBudgetPayload,
 )
 from nephos_gateway.schema.types.common import user_errors
+from nephos_gateway.schema.types.cost_allocation_tags import (
+    FIELD_OF_CODE,
+    CostAllocationTag,
+    CostAllocationTagPayload,
+    UnmarkCostAllocationTagPayload,
+)
 from nephos_gateway.schema.types.cost_sets import (
     CostSet,
     CostSetInput,
@@ -140,6 +146,32 @@ class MeteringMutation:
         except ServiceError as exc:
             return InvoiceTermsPayload(user_errors=user_errors(exc, id_field="input"))
         return InvoiceTermsPayload(terms=InvoiceTerms.of(terms))
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Mark a tag key as a cost allocation tag (again: no change); its totals "
+        "are built by a job, and readyAt tells when.",
+    )
+    async def mark_cost_allocation_tag(self, info: Info, key: str) -> CostAllocationTagPayload:
+        try:
+            found = await info.context.metering.mark_cost_allocation_tag(key)
+        except ServiceError as exc:
+            errors = user_errors(exc, id_field="key", fields=FIELD_OF_CODE)
+            return CostAllocationTagPayload(user_errors=errors)
+        return CostAllocationTagPayload(tag=CostAllocationTag.of(found))
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Unmark a cost allocation tag and drop its totals.",
+    )
+    async def unmark_cost_allocation_tag(
+        self, info: Info, key: str
+    ) -> UnmarkCostAllocationTagPayload:
+        try:
+            await info.context.metering.unmark_cost_allocation_tag(key)
+        except ServiceError as exc:
+            return UnmarkCostAllocationTagPayload(user_errors=user_errors(exc, id_field="key"))
+        return UnmarkCostAllocationTagPayload(unmarked_key=key)
 
     @strawberry.mutation(
         permission_classes=[IsOperator], description="Say where an account's bill comes from."

@@ -23,6 +23,7 @@ from nephos_gateway.schema.types.anomalies import Anomaly, AnomalyFilter
 from nephos_gateway.schema.types.billing_sources import CostSource, DataFreshness, IngestRun
 from nephos_gateway.schema.types.budgets import Budget
 from nephos_gateway.schema.types.connections import Connection, connection
+from nephos_gateway.schema.types.cost_allocation_tags import CostAllocationTag
 from nephos_gateway.schema.types.cost_sets import CostSet
 from nephos_gateway.schema.types.cost_trends import (
     CostComparison,
@@ -56,6 +57,10 @@ Currency = Annotated[
 
 def _id(item: m.Budget | m.Anomaly | m.CostSet | m.Source | m.IngestRun) -> str:
     return item.id
+
+
+def _key(tag: m.CostAllocationTag) -> str:
+    return tag.key
 
 
 def _limit(info: Info) -> int:
@@ -189,6 +194,18 @@ class MeteringQuery:
 
         page = await paging.list_page(read, _id, first=first, after=after, limit=_limit(info))
         return connection(page, CostSet.of)
+
+    @strawberry.field(description="The company's cost allocation tags, in pages.")
+    async def cost_allocation_tags(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[CostAllocationTag]:
+        client = info.context.metering
+
+        async def read(_: int) -> list[m.CostAllocationTag]:
+            return await client.cost_allocation_tags()
+
+        page = await paging.list_page(read, _key, first=first, after=after, limit=_limit(info))
+        return connection(page, CostAllocationTag.of)
 
     @strawberry.field(description="One of the caller's cost sets; null if unknown.")
     async def cost_set(self, info: Info, id: strawberry.ID) -> CostSet | None:

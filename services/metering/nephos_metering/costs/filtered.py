@@ -27,6 +27,8 @@ from nephos_metering.costs.models import Cost
 
 Where = Sequence[ColumnElement[bool]]
 """Conditions on cost rows; all must hold."""
+Tag = tuple[str, str | None]
+"""A tag key and the value rows must hold; no value: the key with any value."""
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,16 @@ class CostFilter:
     tag_keys: tuple[str, ...] = ()
     service_group_ids: tuple[uuid.UUID, ...] = ()
 
-    def totals_scope(self) -> tuple[uuid.UUID, ...] | None:
-        """The accounts whose daily totals answer a question narrowed by accounts alone
-        (none: the company's); None when anything else narrows it to line items."""
-        if replace(self, account_ids=()) != CostFilter():
+    def totals_narrowing(self) -> tuple[tuple[uuid.UUID, ...], Tag | None] | None:
+        """What daily totals could answer of this filter: its accounts (none: all) and its
+        one tag; None when it narrows by anything else, or by several tags, which only the
+        line items answer."""
+        if replace(self, account_ids=(), tags=(), tag_keys=()) != CostFilter():
             return None
-        return self.account_ids
+        tags: list[Tag] = [*self.tags, *((key, None) for key in self.tag_keys)]
+        if len(tags) > 1:
+            return None
+        return self.account_ids, tags[0] if tags else None
 
     def conditions(self, tenant: str) -> list[ColumnElement[bool]]:
         """The conditions on ``tenant``'s cost rows; the tenant scopes group membership."""

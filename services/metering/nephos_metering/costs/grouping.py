@@ -1,13 +1,14 @@
 """How a cost summary groups rows: by which column, and how many groups it returns.
 
 Service, account (the provider's sub-account), region and charge category are
-held in the daily totals, so an unfiltered summary by them stays fast.
-Resources and tag values are too many for those totals and are grouped over
-the line items; they can run to hundreds of thousands of groups a year, so a
-summary by resource or tag returns the ``limit`` largest groups by billed cost
-(``DEFAULT_LIMIT`` unless asked) and folds the rest, per currency, into one
-``other`` total with its number of groups: the items plus ``other`` add up to
-the whole. Any grouping takes a ``limit`` when asked.
+held in the daily totals, and so are the values of cost allocation tags, so a
+summary by them stays fast. Resources and the values of other tags are too
+many for daily totals and are grouped over the line items; they can run to
+hundreds of thousands of groups a year, so a summary by resource or tag
+returns the ``limit`` largest groups by billed cost (``DEFAULT_LIMIT`` unless
+asked) and folds the rest, per currency, into one ``other`` total with its
+number of groups: the items plus ``other`` add up to the whole. Any grouping
+takes a ``limit`` when asked.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.errors import InvalidInput
 from nephos_metering.costs.models import Cost
+from nephos_metering.costs.repository import rows_of
 
 DIMENSIONS = frozenset({"service", "account", "region", "charge_category"})
+FROM_TOTALS = DIMENSIONS | {"tag"}
+"""The groupings daily totals can answer: a tag's when it is a cost allocation tag."""
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
@@ -100,7 +104,5 @@ def ordered(grouped: Select[Any], limit: int | None) -> Select[Any]:
 async def grouped_rows(
     session: AsyncSession, query: Select[Any], bound: dict[str, Any] | None = None
 ) -> list[GroupRow]:
-    """The rows of an ``ordered`` statement, run on the session's connection (plain rows,
-    none of the ORM's per-result work)."""
-    connection = await session.connection()
-    return [GroupRow(*row) for row in (await connection.execute(query, bound or {})).all()]
+    """The rows of an ``ordered`` statement."""
+    return [GroupRow(*row) for row in await rows_of(session, query, bound or {})]

@@ -1,11 +1,18 @@
 """Where the time-series cost questions read from: the daily totals, or the line items.
 
-A question about the whole company, or narrowed to cloud accounts alone, reads
-the daily totals (a few thousand rows whatever the bill's size). A question
-narrowed to a service group or tag reads ``costs`` through the filter's
-conditions, which the indexes of migration 0007 keep to the rows concerned.
-Both answer the same shapes, so overview, forecast, comparison and trend are
-written once against ``CostReader``.
+A question about the whole company, narrowed to cloud accounts, to one cost
+allocation tag whose totals are built, or to both, reads daily totals (a few
+thousand rows whatever the bill's size; see ``repository``). A question
+narrowed to a service group, to a tag that is not a cost allocation tag, or
+to several tags, reads ``costs`` through the filter's conditions, which the
+indexes of migration 0007 keep to the rows concerned. Both answer the same
+shapes, so overview, forecast, comparison and trend are written once against
+``CostReader``.
+
+Freshness (``data_through``) is that of the data held for the accounts
+concerned (all of the company's when no account is named), whatever else
+narrows the question: a tag whose resources cost nothing lately is not stale
+data.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_metering.costs import filtered, repository
 from nephos_metering.costs.filtered import CostFilter, Where
+from nephos_metering.costs.repository import Scope, TagRows
+from nephos_metering.costtags import repository as costtags
 
 
 class CostReader(Protocol):
@@ -40,43 +49,47 @@ class CostReader(Protocol):
     async def data_through(self, session: AsyncSession) -> datetime | None: ...
 
 
+async def _freshness(
+    session: AsyncSession, tenant: str, accounts: tuple[uuid.UUID, ...]
+) -> datetime | None:
+    if not accounts:
+        return await repository.data_through(session, tenant)
+    where = CostFilter(account_ids=accounts).conditions(tenant)
+    return await filtered.data_through(session, tenant, where)
+
+
 @dataclass(frozen=True)
 class DailyTotals:
-    """Every cost of the company, or of some of its accounts, from the daily totals."""
+    """The costs of a ``Scope``, from its daily totals."""
 
-    tenant: str
-    accounts: tuple[uuid.UUID, ...] = ()
+    scope: Scope
 
     async def billed_by_currency(
         self, session: AsyncSession, start: datetime, end: datetime
     ) -> dict[str, Decimal]:
-        return await repository.billed_by_currency(session, self.tenant, start, end,
-                                                   self.accounts)  # fmt: skip
+        return await repository.billed_by_currency(session, self.scope, start, end)
 
     async def currencies(self, session: AsyncSession) -> list[str]:
-        return await repository.currencies(session, self.tenant, self.accounts)
+        return await repository.currencies(session, self.scope)
 
     async def daily_billed(
         self, session: AsyncSession, start: datetime, end: datetime, currency: str
     ) -> dict[date, Decimal]:
-        return await repository.daily_billed(session, self.tenant, start, end, currency,
-                                             self.accounts)  # fmt: skip
+        return await repository.daily_billed(session, self.scope, start, end, currency)
 
     async def first_day(self, session: AsyncSession, currency: str) -> date | None:
-        return await repository.first_day(session, self.tenant, currency, self.accounts)
+        return await repository.first_day(session, self.scope, currency)
 
     async def data_through(self, session: AsyncSession) -> datetime | None:
-        if not self.accounts:
-            return await repository.data_through(session, self.tenant)
-        where = CostFilter(account_ids=self.accounts).conditions(self.tenant)
-        return await filtered.data_through(session, self.tenant, where)
+        return await _freshness(session, self.scope.tenant, self.scope.accounts)
 
 
 @dataclass(frozen=True)
 class LineItems:
-    """The cost rows ``where`` keeps, from the line items."""
+    """The cost rows ``where`` keeps (in ``accounts``, when named), from the line items."""
 
     tenant: str
+    accounts: tuple[uuid.UUID, ...]
     where: Where
 
     async def billed_by_currency(
@@ -87,7 +100,7 @@ class LineItems:
     async def currencies(self, session: AsyncSession) -> list[str]:
         """The company's currency when it holds one (the common case, read from the daily
         totals); only a company holding several scans the rows kept for theirs."""
-        held = await repository.currencies(session, self.tenant)
+        held = await repository.currencies(session, Scope(self.tenant))
         if len(held) <= 1:
             return held
         return await filtered.currencies(session, self.tenant, self.where)
@@ -101,12 +114,33 @@ class LineItems:
         return await filtered.first_day(session, self.tenant, currency, self.where)
 
     async def data_through(self, session: AsyncSession) -> datetime | None:
-        return await filtered.data_through(session, self.tenant, self.where)
+        return await _freshness(session, self.tenant, self.accounts)
 
 
-def reader(tenant: str, filters: CostFilter | None) -> CostReader:
-    accounts = filters.totals_scope() if filters is not None else ()
-    if accounts is not None:
-        return DailyTotals(tenant, accounts)
+async def totals_scope(
+    session: AsyncSession, tenant: str, filters: CostFilter | None, by_tag: str | None = None
+) -> Scope | None:
+    """The daily totals answering a question about the rows ``filters`` keeps (grouped by
+    the values of the tag key ``by_tag``, when given); None when only the line items can."""
+    narrowing = filters.totals_narrowing() if filters is not None else ((), None)
+    if narrowing is None:
+        return None
+    accounts, tag = narrowing
+    key, value = tag if tag is not None else (None, None)
+    rows: TagRows | None = None if key is None else "valued" if value is not None else "tagged"
+    if by_tag is not None:
+        if key is None:
+            key, rows = by_tag, "every"
+        elif key != by_tag:
+            return None
+    if key is not None and not await costtags.is_ready(session, tenant, key):
+        return None
+    return Scope(tenant, accounts, key, value, rows)
+
+
+async def reader(session: AsyncSession, tenant: str, filters: CostFilter | None) -> CostReader:
+    scope = await totals_scope(session, tenant, filters)
+    if scope is not None:
+        return DailyTotals(scope)
     assert filters is not None  # only a filter narrows a question to line items
-    return LineItems(tenant, filters.conditions(tenant))
+    return LineItems(tenant, filters.account_ids, filters.conditions(tenant))

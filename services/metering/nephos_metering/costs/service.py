@@ -18,7 +18,7 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.errors import Conflict, InvalidInput
-from nephos_metering.costs import filtered, grouping, repository
+from nephos_metering.costs import filtered, grouping, readers, repository
 from nephos_metering.costs.filtered import CostFilter
 from nephos_metering.costs.forecast import (
     Forecast,
@@ -31,6 +31,7 @@ from nephos_metering.costs.forecast import (
 )
 from nephos_metering.costs.grouping import GroupRow
 from nephos_metering.costs.readers import CostReader, reader
+from nephos_metering.costs.repository import Shape
 from nephos_metering.costs.schemas import (
     ComparisonPeriod,
     CostComparison,
@@ -95,10 +96,11 @@ async def summary(
     first, after = day_start(start), day_start(end + timedelta(days=1))
     key = grouping.group_key(group_by, tag_key)
     cap = grouping.limit_for(group_by, limit)
-    accounts = filters.totals_scope() if filters is not None else ()
-    if accounts is not None and group_by in grouping.DIMENSIONS:
-        query = _by_dimension(group_by, cap, bool(accounts))
-        bound: dict[str, Any] | None = repository.days_bound(tenant, first, after, accounts)
+    scope = await readers.totals_scope(session, tenant, filters,
+                                       tag_key if group_by == "tag" else None)  # fmt: skip
+    if scope is not None and group_by in grouping.FROM_TOTALS:
+        query = _by_dimension(group_by, cap, scope.shape)
+        bound: dict[str, Any] | None = scope.bound(**repository.days_bound(first, after))
     else:
         where = filters.conditions(tenant) if filters is not None else ()
         query = grouping.ordered(filtered.grouped_query(tenant, first, after, key, where), cap)
@@ -111,12 +113,11 @@ async def summary(
 
 
 @lru_cache(maxsize=256)
-def _by_dimension(dimension: str, limit: int | None, narrowed: bool) -> Select[Any]:
-    """The dashboard's commonest question, a company's (or, ``narrowed``, some of its
-    accounts') costs by a dimension: its statement is built and keyed once, with the
-    company, accounts and days bound per call; building it per request cost a third of
-    the request's CPU."""
-    return grouping.ordered(repository.grouped_by(dimension, narrowed), limit)
+def _by_dimension(grouped: str, limit: int | None, shape: Shape) -> Select[Any]:
+    """The dashboard's commonest question, costs by a dimension (or a cost allocation
+    tag's values) from daily totals: its statement is built and keyed once, with the
+    company, accounts, tag and days bound per call (see ``repository``)."""
+    return grouping.ordered(repository.grouped_by(grouped, shape), limit)
 
 
 def _group_total(row: GroupRow) -> GroupTotal:
@@ -164,7 +165,7 @@ async def forecast(
     filters: CostFilter | None = None,
 ) -> CostForecast:  # fmt: skip
     """Month-end forecast of ``as_of``'s month; see ``nephos_metering.costs.forecast``."""
-    read = reader(tenant, filters)
+    read = await reader(session, tenant, filters)
     chosen = await _currency(session, read, currency)
     found = await _forecast(session, read, as_of, chosen, method)
     return CostForecast(**_forecast_out(found).model_dump(), as_of=as_of, currency=chosen,
@@ -195,7 +196,7 @@ async def overview(
     Whether the hot bill is provisional is the company's deliveries' rule
     whatever the filter: a delivery restates every account it covers.
     """
-    read = reader(tenant, filters)
+    read = await reader(session, tenant, filters)
     chosen = await _currency(session, read, currency)
     yesterday = as_of - timedelta(days=1)
     after = day_start(as_of + timedelta(days=1))
@@ -228,7 +229,7 @@ async def comparison(
 
     A shorter month is cut at its last day (as of 31 March, February runs 1st-28th/29th).
     """
-    read = reader(tenant, filters)
+    read = await reader(session, tenant, filters)
     chosen = await _currency(session, read, currency)
     this_month = as_of.replace(day=1)
     daily = await _daily(session, read, add_months(this_month, -months),
@@ -256,7 +257,7 @@ async def trend(
     hold no cost at all (before the data starts) and, per day, months lacking
     that day; the average is rounded half-even to the currency's minor unit.
     """
-    read = reader(tenant, filters)
+    read = await reader(session, tenant, filters)
     chosen = await _currency(session, read, currency)
     this_month = as_of.replace(day=1)
     daily = await _daily(session, read, add_months(this_month, -TREND_MONTHS),

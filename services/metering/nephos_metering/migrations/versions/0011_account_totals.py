@@ -15,6 +15,8 @@ Revision ID: 0011
 Revises: 0010
 """
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -25,57 +27,70 @@ depends_on = None
 
 _KEY = "tenant, dimension, day, billing_currency, key"
 _ACCOUNT_KEY = "tenant, account_id, dimension, day, billing_currency, key"
-_GROUPED = """
-    SELECT c.tenant, c.account_id, d.dimension,
-           (c.charge_period_start AT TIME ZONE 'UTC')::date AS day, c.billing_currency, d.key,
-           sum(c.billed_cost) AS billed_cost, sum(c.effective_cost) AS effective_cost,
-           count(*) AS row_count
-    FROM {source} AS c CROSS JOIN LATERAL (VALUES
+DIMENSIONS = """CROSS JOIN LATERAL (VALUES
         ('service', c.service_name::text), ('account', c.sub_account_id::text),
         ('region', c.region_id::text), ('charge_category', c.charge_category::text)
-    ) AS d(dimension, key)
+    ) AS d(dimension, key)"""
+"""Every row of ``c`` once per dimension of the totals, under its key in that dimension."""
+DAY = "(c.charge_period_start AT TIME ZONE 'UTC')::date"
+_GROUPED = f"""
+    SELECT c.tenant, c.account_id, d.dimension,
+           {DAY} AS day, c.billing_currency, d.key,
+           sum(c.billed_cost) AS billed_cost, sum(c.effective_cost) AS effective_cost,
+           count(*) AS row_count
+    FROM {{source}} AS c {DIMENSIONS}
     GROUP BY 1, 2, 3, 4, 5, 6
 """
-_SUMS = """billed_cost = t.billed_cost + excluded.billed_cost,
+SUMS = """billed_cost = t.billed_cost + excluded.billed_cost,
         effective_cost = t.effective_cost + excluded.effective_cost,
         row_count = t.row_count + excluded.row_count"""
 
 
-def _add(source: str, sign: str, *, accounts: bool) -> str:
+def add(source: str, sign: str, *, accounts: bool, also: str = "") -> str:
     """SQL adding ``sign`` times the rows of ``source`` to the totals (and, with
-    ``accounts``, to the account totals too, from the same grouping)."""
+    ``accounts``, to the account totals too, from the same grouping); ``also`` is
+    further data-modifying WITH queries of the same statement (a later revision's)."""
     by_account = f"""
     , by_account AS (
         INSERT INTO cost_account_daily_totals AS t ({_ACCOUNT_KEY}, billed_cost,
                                                     effective_cost, row_count)
         SELECT {_ACCOUNT_KEY}, {sign} * billed_cost, {sign} * effective_cost, {sign} * row_count
         FROM grouped
-        ON CONFLICT ({_ACCOUNT_KEY}) DO UPDATE SET {_SUMS}
+        ON CONFLICT ({_ACCOUNT_KEY}) DO UPDATE SET {SUMS}
     )"""
     return f"""
-    WITH grouped AS ({_GROUPED.format(source=source)}){by_account if accounts else ""}
+    WITH grouped AS ({_GROUPED.format(source=source)}){by_account if accounts else ""}{also}
     INSERT INTO cost_daily_totals AS t ({_KEY}, billed_cost, effective_cost, row_count)
     SELECT {_KEY}, {sign} * sum(billed_cost), {sign} * sum(effective_cost), {sign} * sum(row_count)
     FROM grouped GROUP BY {_KEY}
-    ON CONFLICT ({_KEY}) DO UPDATE SET {_SUMS}
+    ON CONFLICT ({_KEY}) DO UPDATE SET {SUMS}
     """
 
 
-def _drop_empty(accounts: bool) -> str:
+def drop_empty(accounts: bool) -> str:
     tables = ["cost_daily_totals"] + (["cost_account_daily_totals"] if accounts else [])
     return "".join(f"DELETE FROM {table} WHERE row_count = 0;\n" for table in tables)
 
 
-def _follow(accounts: bool) -> str:
+Adding = Callable[[str, str], str]
+"""SQL adding ``sign`` (second) times the rows of ``source`` (first) to every total."""
+
+
+def _adding(accounts: bool) -> Adding:
+    return lambda source, sign: add(source, sign, accounts=accounts)
+
+
+def follow(add: Adding, drop_empty: str) -> str:
+    """The trigger function keeping the totals of direct writes to ``costs``."""
     return f"""
 CREATE OR REPLACE FUNCTION cost_daily_totals_follow() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        {_add("removed", "-1", accounts=accounts)};
-        {_drop_empty(accounts)}
+        {add("removed", "-1")};
+        {drop_empty}
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        {_add("added", "1", accounts=accounts)};
+        {add("added", "1")};
     END IF;
     RETURN NULL;
 END
@@ -83,18 +98,26 @@ $$
 """
 
 
-def _apply(accounts: bool) -> str:
+def apply(add: Adding, drop_empty: str) -> str:
+    """The function adding (or subtracting) a whole partition's totals at a swap (the
+    partition is ``%1$s`` to ``format``: the statement may name it more than once)."""
     return f"""
 CREATE OR REPLACE FUNCTION cost_daily_totals_apply(source regclass, sign integer) RETURNS void
 LANGUAGE plpgsql AS $fn$
 BEGIN
-    EXECUTE format($q$ {_add("%s", "$1", accounts=accounts)} $q$, source) USING sign;
+    EXECUTE format($q$ {add("%1$s", "$1")} $q$, source) USING sign;
     IF sign < 0 THEN
-        {_drop_empty(accounts)}
+        {drop_empty}
     END IF;
 END
 $fn$
 """
+
+
+def functions(accounts: bool) -> list[str]:
+    """This revision's functions (``accounts``) or the previous one's."""
+    adding, drop = _adding(accounts), drop_empty(accounts)
+    return [follow(adding, drop), apply(adding, drop)]
 
 
 def upgrade() -> None:
@@ -118,11 +141,11 @@ def upgrade() -> None:
         f"INSERT INTO cost_account_daily_totals ({_ACCOUNT_KEY}, billed_cost, effective_cost,"
         f" row_count) {_GROUPED.format(source='costs')}"
     )
-    op.execute(_follow(accounts=True))
-    op.execute(_apply(accounts=True))
+    for function in functions(accounts=True):
+        op.execute(function)
 
 
 def downgrade() -> None:
-    op.execute(_follow(accounts=False))
-    op.execute(_apply(accounts=False))
+    for function in functions(accounts=False):
+        op.execute(function)
     op.drop_table("cost_account_daily_totals")

@@ -1,0 +1,64 @@
+"""Every query on cost allocation tags and their totals, scoped by tenant."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nephos_common.db import utcnow
+from nephos_common.errors import NotFound
+from nephos_metering.costtags.models import CostAllocationTag
+
+TAG_TOTALS = "cost_tag_daily_totals"
+
+
+async def list_for(session: AsyncSession, tenant: str) -> list[CostAllocationTag]:
+    query = select(CostAllocationTag).where(CostAllocationTag.tenant == tenant)
+    return list(await session.scalars(query.order_by(CostAllocationTag.tag_key)))
+
+
+async def get(session: AsyncSession, tenant: str, key: str) -> CostAllocationTag | None:
+    return await session.get(CostAllocationTag, (tenant, key))
+
+
+async def marked(session: AsyncSession, tenant: str, key: str) -> CostAllocationTag:
+    found = await get(session, tenant, key)
+    if found is None:
+        raise NotFound(f"tag key {key!r} is not a cost allocation tag",
+                       code="cost_allocation_tag_not_found")  # fmt: skip
+    return found
+
+
+async def count(session: AsyncSession, tenant: str) -> int:
+    query = select(func.count()).where(CostAllocationTag.tenant == tenant)
+    return int(await session.scalar(query) or 0)
+
+
+async def is_ready(session: AsyncSession, tenant: str, key: str) -> bool:
+    """Whether ``key``'s totals answer questions: marked, and built."""
+    query = select(CostAllocationTag.ready_at).where(
+        CostAllocationTag.tenant == tenant, CostAllocationTag.tag_key == key
+    )
+    return (await session.scalar(query)) is not None
+
+
+async def remove(session: AsyncSession, tenant: str, key: str) -> None:
+    """Unmark ``key`` and drop its totals, in the caller's transaction."""
+    await session.execute(delete(CostAllocationTag).where(
+        CostAllocationTag.tenant == tenant, CostAllocationTag.tag_key == key
+    ))  # fmt: skip
+    await session.execute(
+        text(f"DELETE FROM {TAG_TOTALS} WHERE tenant = :tenant AND tag_key = :key"),
+        {"tenant": tenant, "key": key},
+    )
+
+
+async def build(session: AsyncSession, marked: CostAllocationTag) -> int:
+    """(Re)build ``marked``'s totals from the line items held and mark it ready; the
+    caller holds ``costs`` still (see ``service.build``). Returns the totals' rows."""
+    built = await session.scalar(
+        text("SELECT cost_tag_totals_build(:tenant, :key)"),
+        {"tenant": marked.tenant, "key": marked.tag_key},
+    )
+    marked.ready_at = utcnow()
+    return int(built or 0)

@@ -1,0 +1,55 @@
+"""HTTP routes of cost allocation tags: anyone reads them, admins mark and unmark them
+(each marked key adds work to every ingest)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nephos_common.auth import Principal, admin, viewer
+from nephos_common.db import session_dependency
+from nephos_metering.costtags import repository, service
+from nephos_metering.costtags.schemas import (
+    CostAllocationTagCreate,
+    CostAllocationTagList,
+    CostAllocationTagOut,
+)
+
+router = APIRouter(prefix="/cost-allocation-tags", tags=["cost allocation tags"])
+
+
+@router.get("", response_model=CostAllocationTagList)
+async def list_cost_allocation_tags(
+    principal: Principal = viewer, session: AsyncSession = Depends(session_dependency)
+) -> CostAllocationTagList:
+    found = await repository.list_for(session, principal.tenant)
+    return CostAllocationTagList(items=[CostAllocationTagOut.model_validate(t) for t in found])
+
+
+@router.post("", response_model=CostAllocationTagOut, status_code=status.HTTP_202_ACCEPTED)
+async def mark_cost_allocation_tag(
+    body: CostAllocationTagCreate,
+    principal: Principal = admin,
+    session: AsyncSession = Depends(session_dependency),
+) -> CostAllocationTagOut:
+    """Mark a tag key; its totals are built by a job (``ready_at`` tells when done).
+    Marking a key already marked changes nothing."""
+    marked = await service.mark(session, principal.tenant, body.key, principal.subject)
+    return CostAllocationTagOut.model_validate(marked)
+
+
+@router.get("/{key:path}", response_model=CostAllocationTagOut)
+async def get_cost_allocation_tag(
+    key: str, principal: Principal = viewer, session: AsyncSession = Depends(session_dependency)
+) -> CostAllocationTagOut:
+    found = await repository.marked(session, principal.tenant, key)
+    return CostAllocationTagOut.model_validate(found)
+
+
+@router.delete("/{key:path}", status_code=status.HTTP_204_NO_CONTENT)
+async def unmark_cost_allocation_tag(
+    key: str, principal: Principal = admin, session: AsyncSession = Depends(session_dependency)
+) -> Response:
+    """Unmark a key and drop its totals; its questions read the line items again."""
+    await service.unmark(session, principal.tenant, key)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,83 @@
+"""Marking and unmarking cost allocation tags, and building a marked key's totals.
+
+Marking records the key and queues the build on the metering work queue, in
+one transaction. The build runs on a worker, in one transaction: it waits for
+the swaps' turn and holds ``costs`` against writes (``SHARE`` mode: readers
+go on), then rebuilds the key's totals whole from the line items. From then
+on every write to ``costs`` keeps them (migration 0012), and questions read
+them. A redelivered job rebuilds again, which is harmless; a key unmarked
+meanwhile is left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nephos_common.contracts.metering import CostTagTotalsRequested
+from nephos_common.errors import Conflict, InvalidInput
+from nephos_common.messaging import outbox
+from nephos_common.messaging.envelope import Envelope
+from nephos_metering.costs.narrowing import MAX_TAG_LENGTH
+from nephos_metering.costtags import repository
+from nephos_metering.costtags.models import CostAllocationTag
+from nephos_metering.db import MESSAGING
+from nephos_metering.ingest.staging import take_turn
+
+log = logging.getLogger(__name__)
+SOURCE = "metering"
+MAX_KEYS = 20
+"""Every marked key adds a grouping pass over each delivery's rows at ingest."""
+
+
+def _checked(key: str) -> str:
+    if not key.strip() or len(key) > MAX_TAG_LENGTH:
+        raise InvalidInput(f"a tag key has 1 to {MAX_TAG_LENGTH} characters, not only spaces",
+                           code="invalid_tag_key", field="key")  # fmt: skip
+    return key
+
+
+async def mark(session: AsyncSession, tenant: str, key: str, by: str) -> CostAllocationTag:
+    """Mark ``key`` (again: a no-op) and queue the build of its totals."""
+    key = _checked(key)
+    if await repository.get(session, tenant, key) is None:
+        if await repository.count(session, tenant) >= MAX_KEYS:
+            raise Conflict(f"at most {MAX_KEYS} cost allocation tags per company",
+                           code="too_many_cost_allocation_tags")  # fmt: skip
+        added = await session.execute(
+            insert(CostAllocationTag)
+            .values(tenant=tenant, tag_key=key, marked_by=by)
+            .on_conflict_do_nothing()
+        )
+        if added.rowcount:  # type: ignore[attr-defined]
+            job = CostTagTotalsRequested(tag_key=key).envelope(tenant=tenant, source=SOURCE)
+            await outbox.record(session, MESSAGING, [job])
+    marked = await repository.get(session, tenant, key)
+    assert marked is not None  # inserted above, or by a concurrent mark
+    return marked
+
+
+async def unmark(session: AsyncSession, tenant: str, key: str) -> None:
+    await repository.marked(session, tenant, key)
+    await repository.remove(session, tenant, key)
+
+
+async def build(session: AsyncSession, tenant: str, key: str) -> int | None:
+    """Build ``key``'s totals (see module doc); None when it is no longer marked."""
+    await take_turn(session)
+    await session.execute(text("LOCK TABLE costs IN SHARE MODE"))
+    marked = await repository.get(session, tenant, key)
+    if marked is None:
+        return None
+    built = await repository.build(session, marked)
+    log.info("cost allocation tag built", extra={"tenant": tenant, "rows": built})
+    return built
+
+
+async def handle_build(session: AsyncSession, envelope: Envelope) -> None:
+    """Consumer entry point: the job's transaction is the build's."""
+    job = CostTagTotalsRequested.parse(envelope)
+    await build(session, envelope.tenant, job.tag_key)
