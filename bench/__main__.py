@@ -69,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--metering-rows", type=int, default=i.rows, help="metering: CUR file rows")
     p.add_argument("--metering-parquet", action="store_true", help="metering: also Parquet")
     p.add_argument("--metering-profile", action="store_true", help="metering: cProfile ingest")
+    p.add_argument("--metering-allocation-tag", action="append", default=[],
+                   help="metering: tag key marked before ingest (repeatable)")  # fmt: skip
     p.add_argument("--metering-month-rows", type=int, default=b.month_rows,
                    help="metering: dashboard rows per month")  # fmt: skip
     o = OutputsOptions()
@@ -128,6 +130,7 @@ def main() -> None:
                     rows=args.metering_rows,
                     parquet=args.metering_parquet,
                     profile=args.metering_profile,
+                    allocation_tags=tuple(args.metering_allocation_tag),
                 ),
                 dashboard=DashboardOptions(
                     month_rows=args.metering_month_rows, repeats=args.metering_repeats

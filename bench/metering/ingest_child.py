@@ -3,7 +3,8 @@
 ``ingest_cur`` reads the manifest and the data file from moto's S3 over HTTP
 with aiobotocore, maps every line item, COPYs it into staging, checks and
 swaps the period in (the daily totals follow by trigger). Only that call is
-timed. Optionally profiled (cProfile, by own time).
+timed; tag keys to mark as cost allocation tags are marked before it.
+Optionally profiled (cProfile, by own time).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import uuid
 from typing import Any
 
 from nephos_common.db import Database
+from nephos_metering.costtags import service as costtags
 from nephos_metering.ingest.manifest import BillingPeriod
 from nephos_metering.ingest.s3 import S3Access
 from nephos_metering.ingest.service import CurIngest, ingest_cur
@@ -39,10 +41,14 @@ def _top(profiler: cProfile.Profile, lines: int = 25) -> str:
 
 async def run_ingest(
     database_url: str, endpoint: str, bucket: str, prefix: str, export: str, period: str,
-    batch_rows: int, profile: bool = False,
+    batch_rows: int, profile: bool = False, allocation_tags: list[str] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     load_all()
     database = Database(database_url, pool_size=2)
+    for key in allocation_tags or ():
+        async with database.transaction() as session:
+            await costtags.mark(session, TENANT, key, "bench")
+            await costtags.build(session, TENANT, key)
     job = CurIngest(
         tenant=TENANT, account_id=uuid.uuid4(), bucket=bucket, prefix=prefix,
         export_name=export, period=BillingPeriod.of_month(period), format="cur2",

@@ -45,6 +45,8 @@ class IngestOptions:
     batch_rows: int = 5000
     parquet: bool = False
     profile: bool = False
+    allocation_tags: tuple[str, ...] = ()
+    """Tag keys marked as cost allocation tags before ingest: each adds tag totals to build."""
 
 
 def _put(moto: Server, path: str, name: str) -> None:
@@ -76,10 +78,17 @@ async def _postgres_copy(database: str, spool: str) -> dict[str, Any]:
         await conn.copy_to_table("costs_copy", source=spool, columns=columns)
         elapsed = time.perf_counter() - started
         daily = await conn.fetchval("SELECT count(*) FROM cost_daily_totals")
+        tagged = await conn.fetchval("SELECT count(*) FROM cost_tag_daily_totals")
         held = await conn.fetchval("SELECT count(*) FROM costs")
     finally:
         await conn.close()
-    return {"seconds": elapsed, "bare_seconds": bare, "daily_totals": daily, "rows": held}
+    return {
+        "seconds": elapsed,
+        "bare_seconds": bare,
+        "daily_totals": daily,
+        "tag_totals": tagged,
+        "rows": held,
+    }
 
 
 def _one_kind(dbs: Databases, moto: Server, options: IngestOptions, kind: str,
@@ -98,14 +107,16 @@ def _one_kind(dbs: Databases, moto: Server, options: IngestOptions, kind: str,
         "bench.metering.ingest_child:run_ingest", f"metering-ingest-{kind}", timeout=3600,
         database_url=url, endpoint=moto.url, bucket=BUCKET, prefix=PREFIX, export=EXPORT,
         period=PERIOD, batch_rows=options.batch_rows, profile=options.profile,
+        allocation_tags=list(options.allocation_tags),
     )  # fmt: skip
     os.unlink(path)
     expected = Decimal(generator.billed_units).scaleb(-10)
     reference = asyncio.run(_postgres_copy(url.rsplit("/", 1)[1], os.path.join(workdir, "spool")))
     rate = result["rows"] / result["seconds"]
     pg_rate = reference["rows"] / reference["seconds"]
+    marked = ", ".join(options.allocation_tags) or "none"
     figures(f"(a) CUR 2.0 ingest, {kind}, moto S3 -> PostgreSQL (stage, check, swap, daily "
-            f"totals)", [
+            f"totals; cost allocation tags marked: {marked})", [
         Figure("rows ingested", count(result["rows"]), count(options.rows),
                result["rows"] == options.rows),
         Figure("BilledCost total equals the generator's sum", str(Decimal(result["billed"])),
@@ -116,6 +127,7 @@ def _one_kind(dbs: Databases, moto: Server, options: IngestOptions, kind: str,
         Figure("peak RSS of the ingest process", mib(result["peak_rss_mib"]),
                f"< {RSS_GOAL_MIB} MiB", result["peak_rss_mib"] < RSS_GOAL_MIB),
         Figure("daily total rows after the swap", count(reference["daily_totals"])),
+        Figure("tag total rows after the swap", count(reference["tag_totals"])),
         Figure("reference: COPY into a table like costs, indexed", seconds(reference["seconds"])),
         Figure("reference: COPY into a table like costs, indexed, rows/s", f"{pg_rate:,.0f}"),
         Figure("reference: COPY into a table without indexes",

@@ -88,7 +88,7 @@ async def test_a_marked_tag_is_built_by_the_work_queue_then_answers_from_its_tot
     assert await _tag_totals(service) == 2 * 10 * 4
 
 
-async def test_marking_is_for_admins_checked_and_done_once(
+async def test_marking_is_for_admins_checked_and_done_once_built(
     metering_service: MeteringService,
 ) -> None:
     service = metering_service
@@ -103,8 +103,12 @@ async def test_marking_is_for_admins_checked_and_done_once(
     assert first.status_code == again.status_code == 202
     assert first.json() == again.json()
     jobs = await outbox_events(service, CostTagTotalsRequested.event_type)
-    assert [(j["tenant"], j["data"]["tag_key"]) for j in jobs] == [("acme", "team")]
+    assert [(j["tenant"], j["data"]["tag_key"]) for j in jobs] == [("acme", "team")] * 2
     assert await _scope_of(service, WEB) is None  # marked, not built yet: line items
+    await mark_cost_allocation_tags(service, "team")  # built
+    built = await _mark(service, "team")
+    assert built.json()["ready_at"] is not None
+    assert len(await outbox_events(service, CostTagTotalsRequested.event_type)) == 3
 
 
 async def test_a_company_marks_a_bounded_number_of_keys(metering_service: MeteringService) -> None:

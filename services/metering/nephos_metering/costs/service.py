@@ -96,9 +96,11 @@ async def summary(
     first, after = day_start(start), day_start(end + timedelta(days=1))
     key = grouping.group_key(group_by, tag_key)
     cap = grouping.limit_for(group_by, limit)
-    scope = await readers.totals_scope(session, tenant, filters,
-                                       tag_key if group_by == "tag" else None)  # fmt: skip
-    if scope is not None and group_by in grouping.FROM_TOTALS:
+    scope = None
+    if group_by in grouping.FROM_TOTALS:
+        by_tag = tag_key if group_by == "tag" else None
+        scope = await readers.totals_scope(session, tenant, filters, by_tag)
+    if scope is not None:
         query = _by_dimension(group_by, cap, scope.shape)
         bound: dict[str, Any] | None = scope.bound(**repository.days_bound(first, after))
     else:

@@ -41,22 +41,23 @@ def _checked(key: str) -> str:
 
 
 async def mark(session: AsyncSession, tenant: str, key: str, by: str) -> CostAllocationTag:
-    """Mark ``key`` (again: a no-op) and queue the build of its totals."""
+    """Mark ``key`` and queue the build of its totals. Marking a key again changes nothing
+    once it is built, and queues its build again until then (a lost job is not fatal)."""
     key = _checked(key)
     if await repository.get(session, tenant, key) is None:
         if await repository.count(session, tenant) >= MAX_KEYS:
             raise Conflict(f"at most {MAX_KEYS} cost allocation tags per company",
                            code="too_many_cost_allocation_tags")  # fmt: skip
-        added = await session.execute(
+        await session.execute(
             insert(CostAllocationTag)
             .values(tenant=tenant, tag_key=key, marked_by=by)
             .on_conflict_do_nothing()
         )
-        if added.rowcount:  # type: ignore[attr-defined]
-            job = CostTagTotalsRequested(tag_key=key).envelope(tenant=tenant, source=SOURCE)
-            await outbox.record(session, MESSAGING, [job])
     marked = await repository.get(session, tenant, key)
     assert marked is not None  # inserted above, or by a concurrent mark
+    if marked.ready_at is None:
+        job = CostTagTotalsRequested(tag_key=key).envelope(tenant=tenant, source=SOURCE)
+        await outbox.record(session, MESSAGING, [job])
     return marked
 
 
