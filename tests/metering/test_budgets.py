@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from nephos_common.contracts.asset import (
@@ -19,7 +20,12 @@ from nephos_common.contracts.asset import (
 from nephos_metering.allocation import consumer as allocation
 from nephos_metering.db import MESSAGING
 from nephos_metering.main import EVENTS_STREAM
-from tests.fixtures.metering import MeteringService, insert_daily_costs, outbox_events
+from tests.fixtures.metering import (
+    MeteringService,
+    insert_daily_costs,
+    mark_cost_allocation_tags,
+    outbox_events,
+)
 from tests.fixtures.monitoring import wait_for
 from tests.metering.cur_files import csv_gzip, cur_row, ingest_body, lines_for, put_delivery, total
 from tests.metering.test_ingest import ingest
@@ -205,7 +211,12 @@ async def _service_group(service: MeteringService, account: uuid.UUID) -> uuid.U
     return group
 
 
-async def test_each_scope_counts_only_its_costs(metering_service: MeteringService) -> None:
+@pytest.mark.parametrize("marked", [(), ("team",)], ids=["line items", "tag totals"])
+async def test_each_scope_counts_only_its_costs(
+    metering_service: MeteringService, marked: tuple[str, ...]
+) -> None:
+    """With ``team`` a cost allocation tag, the tag scope reads its totals: the same sums."""
+    await mark_cost_allocation_tags(metering_service, *marked)
     may = (date(2024, 5, 1), date(2024, 5, 10))
     ours, theirs = uuid.uuid4(), uuid.uuid4()
     await insert_daily_costs(

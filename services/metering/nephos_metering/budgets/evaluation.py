@@ -10,7 +10,9 @@ The forecast of a monthly budget is the dashboard's month-end forecast
 over the scope's own daily costs. A custom period may span months, so it is
 forecast by run rate: the mean daily cost of the up to 28 days before
 ``as_of`` (from the scope's first day of cost, if later) times the days left.
-Only costs in the budget's currency count.
+Only costs in the budget's currency count. The scope's daily costs are read as
+the dashboard reads them (``costs.readers``): from daily totals for the
+company, an account or a cost allocation tag.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_metering.budgets import scopes
 from nephos_metering.budgets.models import Budget
-from nephos_metering.costs import filtered
 from nephos_metering.costs.forecast import days, forecast_month, minor_unit, month_end
+from nephos_metering.costs.readers import reader
 from nephos_metering.costs.service import add_months, day_start
 
 RUN_RATE_DAYS = 28
@@ -71,11 +73,11 @@ async def measure(
     session: AsyncSession, budget: Budget, period: Period, as_of: date | None
 ) -> Measure:
     """Spend and forecast of ``period``; see the module's docstring for ``as_of``."""
-    where = scopes.conditions(budget.tenant, budget.scope)
+    read = await reader(session, budget.tenant, scopes.cost_filter(budget.scope))
     after = period.last + ONE_DAY
-    daily = await filtered.daily_billed(
-        session, budget.tenant, day_start(period.first - timedelta(days=RUN_RATE_DAYS)),
-        day_start(after), budget.currency, where,
+    daily = await read.daily_billed(
+        session, day_start(period.first - timedelta(days=RUN_RATE_DAYS)), day_start(after),
+        budget.currency,
     )  # fmt: skip
     if as_of is None:
         held = [d for d in daily if d >= period.first]
@@ -84,7 +86,7 @@ async def measure(
     spent = sum((daily.get(d, Decimal(0)) for d in days(period.first, as_of)), Decimal(0))
     if as_of >= after:
         return Measure(period, as_of, spent, spent)
-    first = await filtered.first_day(session, budget.tenant, budget.currency, where)
+    first = await read.first_day(session, budget.currency)
     if budget.period == "monthly":
         found = forecast_month(daily, as_of, first, currency=budget.currency)
         return Measure(period, as_of, spent, found.forecast)

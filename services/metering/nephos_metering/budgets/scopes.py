@@ -1,4 +1,4 @@
-"""What a budget covers, as stored (a flat dict of strings) and as cost-row conditions.
+"""What a budget covers, as stored (a flat dict of strings) and as a cost filter.
 
 ``company``
     every cost of the company.
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.errors import InvalidInput
@@ -67,14 +66,13 @@ async def normalise(session: AsyncSession, tenant: str, scope: BudgetScope) -> d
     return {"type": "company"}
 
 
-def conditions(tenant: str, scope: dict[str, str]) -> list[ColumnElement[bool]]:
-    """Conditions on ``costs`` rows that keep exactly the scope's costs."""
+def cost_filter(scope: dict[str, str]) -> CostFilter | None:
+    """The filter keeping exactly the scope's costs; None for the whole company."""
     kind = scope["type"]
     if kind == "account":
-        return CostFilter(account_ids=(uuid.UUID(scope["account_id"]),)).conditions(tenant)
+        return CostFilter(account_ids=(uuid.UUID(scope["account_id"]),))
     if kind == "tag":
-        return CostFilter(tags=((scope["key"], scope["value"]),)).conditions(tenant)
+        return CostFilter(tags=((scope["key"], scope["value"]),))
     if kind == "service_group":
-        group = CostFilter(service_group_ids=(uuid.UUID(scope["group_id"]),))
-        return group.conditions(tenant)
-    return []
+        return CostFilter(service_group_ids=(uuid.UUID(scope["group_id"]),))
+    return None
