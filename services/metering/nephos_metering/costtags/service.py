@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.contracts.metering import CostTagTotalsRequested
@@ -48,11 +47,7 @@ async def mark(session: AsyncSession, tenant: str, key: str, by: str) -> CostAll
         if await repository.count(session, tenant) >= MAX_KEYS:
             raise Conflict(f"at most {MAX_KEYS} cost allocation tags per company",
                            code="too_many_cost_allocation_tags")  # fmt: skip
-        await session.execute(
-            insert(CostAllocationTag)
-            .values(tenant=tenant, tag_key=key, marked_by=by)
-            .on_conflict_do_nothing()
-        )
+        await repository.add(session, tenant, key, by)
     marked = await repository.get(session, tenant, key)
     assert marked is not None  # inserted above, or by a concurrent mark
     if marked.ready_at is None:
