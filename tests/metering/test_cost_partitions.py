@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import text
 
+from nephos_metering.costs import repository as costs
 from tests.fixtures.metering import MeteringService, insert_daily_costs, mark_cost_allocation_tags
 from tests.metering.cur_files import csv_gzip, cur_row, lines_for, total
 from tests.metering.upload_files import daily_totals_and_line_items, totals, upload
@@ -65,6 +66,17 @@ async def test_a_restated_period_swaps_whole_partitions_and_keeps_the_totals_exa
     async with service.app.state.database.transaction() as session:
         invoices = (await session.execute(text("SELECT DISTINCT invoice_id FROM costs"))).all()
     assert invoices == [("EUINGB2405-0001",)]
+    assert await _data_through(service) == datetime(2024, 5, 10, tzinfo=UTC)
+    shorter = await upload(service, csv_gzip([cur_row(PERIOD, x) for x in lines_for(PERIOD, 2)]),
+                           "cur2")  # fmt: skip
+    assert shorter.status_code == 201, shorter.text
+    # the restated partition's end, or the row written directly, whichever is later
+    assert await _data_through(service) == datetime(2024, 5, 4, tzinfo=UTC)
+
+
+async def _data_through(service: MeteringService) -> datetime | None:
+    async with service.app.state.database.transaction() as session:
+        return await costs.data_through(session, "acme")
 
 
 async def test_concurrent_deliveries_of_one_company_swap_in_turn(

@@ -1,5 +1,5 @@
 """Migrations of the costs tables keep every stored row and total: partitioning (0009),
-per-account totals (0011), per-tag totals (0012)."""
+per-account totals (0011), per-tag totals (0012), freshness per partition (0013)."""
 
 from __future__ import annotations
 
@@ -163,3 +163,34 @@ async def test_tag_totals_are_built_for_a_marked_key_kept_and_dropped_on_downgra
     _, company = await _read(url)
     assert gone is None
     assert {row[2] for row in company} == {date(2024, 5, 2)}
+
+
+_INDEXED = "SELECT indexdef FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE '%period_end%'"
+
+
+async def test_partition_freshness_is_filled_and_its_index_moves_to_the_default_partition(
+    databases: DatabaseFactory,
+) -> None:
+    url = await databases.empty()
+    await upgrade_async(PACKAGE, url, "0008")
+    await _seed(url)  # moved into the delivery's partition by 0009
+    partition = f"costs_d_{DELIVERY.hex}"
+
+    await upgrade_async(PACKAGE, url, "0013")
+    conn = await _connect(url)
+    try:
+        recorded = await conn.fetchrow("SELECT account_id, data_through FROM cost_partitions")
+        on_partition = await conn.fetch(_INDEXED, partition)
+        on_default = await conn.fetch(_INDEXED, "costs_default")
+    finally:
+        await conn.close()
+
+    assert (recorded["account_id"], recorded["data_through"].isoformat()) == (
+        DELIVERY, "2024-05-04T00:00:00+00:00")  # fmt: skip
+    assert on_partition == [] and len(on_default) == 1
+    await asyncio.to_thread(command.downgrade, alembic_config(PACKAGE, url), "0012")
+    conn = await _connect(url)
+    try:
+        assert len(await conn.fetch(_INDEXED, partition)) == 1
+    finally:
+        await conn.close()

@@ -125,14 +125,6 @@ async def currencies(session: AsyncSession, tenant: str, where: Where) -> list[s
     return sorted(await session.scalars(query))
 
 
-async def data_through(session: AsyncSession, tenant: str, where: Where) -> datetime | None:
-    """Freshness of the rows kept: their latest charge period end."""
-    latest: datetime | None = await session.scalar(
-        select(func.max(Cost.charge_period_end)).where(Cost.tenant == tenant, *where)
-    )
-    return latest
-
-
 async def daily_billed(
     session: AsyncSession, tenant: str, start: datetime, end: datetime, currency: str,
     where: Where,

@@ -49,15 +49,6 @@ class CostReader(Protocol):
     async def data_through(self, session: AsyncSession) -> datetime | None: ...
 
 
-async def _freshness(
-    session: AsyncSession, tenant: str, accounts: tuple[uuid.UUID, ...]
-) -> datetime | None:
-    if not accounts:
-        return await repository.data_through(session, tenant)
-    where = CostFilter(account_ids=accounts).conditions(tenant)
-    return await filtered.data_through(session, tenant, where)
-
-
 @dataclass(frozen=True)
 class DailyTotals:
     """The costs of a ``Scope``, from its daily totals."""
@@ -81,7 +72,7 @@ class DailyTotals:
         return await repository.first_day(session, self.scope, currency)
 
     async def data_through(self, session: AsyncSession) -> datetime | None:
-        return await _freshness(session, self.scope.tenant, self.scope.accounts)
+        return await repository.data_through(session, self.scope.tenant, self.scope.accounts)
 
 
 @dataclass(frozen=True)
@@ -114,7 +105,7 @@ class LineItems:
         return await filtered.first_day(session, self.tenant, currency, self.where)
 
     async def data_through(self, session: AsyncSession) -> datetime | None:
-        return await _freshness(session, self.tenant, self.accounts)
+        return await repository.data_through(session, self.tenant, self.accounts)
 
 
 async def totals_scope(

@@ -13,6 +13,7 @@ session's connection: building them per request cost a third of its CPU.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -22,8 +23,10 @@ from typing import Any, Literal
 from sqlalchemy import (
     Boolean,
     Date,
+    DateTime,
     Numeric,
     Select,
+    Subquery,
     TableClause,
     Uuid,
     any_,
@@ -32,11 +35,12 @@ from sqlalchemy import (
     func,
     select,
     table,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nephos_metering.costs.models import Cost
+from nephos_common.db import any_of
 from nephos_metering.ingest.models import Delivery, DeliveryStatus
 
 TOTALS = table(
@@ -200,10 +204,42 @@ async def currencies(session: AsyncSession, scope: Scope) -> list[str]:
     return sorted(c for (c,) in await rows_of(session, _currencies(scope.shape), scope.bound()))
 
 
-async def data_through(session: AsyncSession, tenant: str) -> datetime | None:
-    """Freshness: the latest charge period end held for the company."""
+PARTITIONS = table(
+    "cost_partitions", column("tenant"), column("account_id", Uuid),
+    column("data_through", DateTime(timezone=True)),
+)  # fmt: skip
+"""Each delivery's partition, with its account and latest charge period end (0013)."""
+DEFAULT_PARTITION = table(
+    "costs_default", column("tenant"), column("account_id", Uuid),
+    column("charge_period_end", DateTime(timezone=True)),
+)  # fmt: skip
+"""The rows written into ``costs`` directly, not by a delivery; indexed for freshness."""
+
+
+def latest_charge_ends(tenant: str, accounts: Sequence[uuid.UUID] = ()) -> Subquery:
+    """Per cloud account (``account_id``), the latest charge period end held (``through``):
+    the latest of its partitions' and of its rows written directly. Reads a row per
+    partition, not the line items."""
+    p, d = PARTITIONS.c, DEFAULT_PARTITION.c
+    partitions = select(p.account_id, p.data_through.label("through")).where(p.tenant == tenant)
+    direct = select(d.account_id, func.max(d.charge_period_end)).where(d.tenant == tenant)
+    if accounts:
+        partitions = partitions.where(any_of(p.account_id, accounts))
+        direct = direct.where(any_of(d.account_id, accounts))
+    ends = union_all(partitions, direct.group_by(d.account_id)).subquery()
+    return (
+        select(ends.c.account_id, func.max(ends.c.through).label("through"))
+        .group_by(ends.c.account_id)
+        .subquery()
+    )
+
+
+async def data_through(
+    session: AsyncSession, tenant: str, accounts: Sequence[uuid.UUID] = ()
+) -> datetime | None:
+    """Freshness: the latest charge period end held for the company (or its ``accounts``)."""
     latest: datetime | None = await session.scalar(
-        select(func.max(Cost.charge_period_end)).where(Cost.tenant == tenant)
+        select(func.max(latest_charge_ends(tenant, accounts).c.through))
     )
     return latest
 

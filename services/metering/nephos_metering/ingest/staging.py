@@ -8,7 +8,8 @@ by row; and the previous partition of the period is dropped and the new table
 attached in its place. All of it is one transaction: a failure anywhere rolls
 it back, the new table was never visible, and the costs already stored stay
 exactly as they were. A restated period costs a dropped table, not a million
-deleted rows.
+deleted rows. The checks also read the partition's cloud account and latest
+charge period end, which ``cost_partitions`` keeps for freshness questions.
 
 Rows written into ``costs`` directly, not by a delivery, land in its default
 partition; the swap removes a period's rows there too. Those writes keep the
@@ -30,6 +31,7 @@ import re
 import uuid
 from collections.abc import AsyncIterable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -79,6 +81,10 @@ class Staged:
     billed: Decimal
     billing_account_id: str
     currency: str | None
+    account_id: uuid.UUID
+    """The cloud account the delivery was ingested for: its partition's."""
+    data_through: datetime
+    """The latest charge period end of its rows: the partition's freshness."""
 
 
 class CheckFailed(InvalidInput):
@@ -128,10 +134,11 @@ async def check(session: AsyncSession, load: Load, tally: Tally, period: Billing
     facts = (await session.execute(text(
         f"SELECT count(*), coalesce(sum(billed_cost), 0), array_agg(DISTINCT billing_account_id),"
         f" array_agg(DISTINCT charge_category), array_agg(DISTINCT billing_currency),"
-        f" bool_and(billing_period_start = :start AND billing_period_end = :end)"
+        f" bool_and(billing_period_start = :start AND billing_period_end = :end),"
+        f" array_agg(DISTINCT account_id), max(charge_period_end)"
         f" FROM {load.table}"
     ), {"start": period.start, "end": period.end})).one()  # fmt: skip
-    count, billed, accounts, categories, currencies, in_period = facts
+    count, billed, accounts, categories, currencies, in_period, owners, through = facts
     if count == 0:
         raise CheckFailed("the delivery has no line items; refusing to show a zero bill")
     if count != tally.rows or billed != tally.billed:
@@ -143,8 +150,11 @@ async def check(session: AsyncSession, load: Load, tally: Tally, period: Billing
         raise CheckFailed("ChargeCategory values outside FOCUS", values=sorted(categories))
     if not in_period:
         raise CheckFailed("rows belong to another billing period than the manifest's")
+    if len(owners) != 1:
+        raise CheckFailed("the delivery mixes cloud accounts", accounts=sorted(map(str, owners)))
     currency = currencies[0] if len(currencies) == 1 else None
-    return Staged(rows=count, billed=billed, billing_account_id=accounts[0], currency=currency)
+    return Staged(rows=count, billed=billed, billing_account_id=accounts[0], currency=currency,
+                  account_id=owners[0], data_through=through)  # fmt: skip
 
 
 async def swap(
@@ -169,7 +179,7 @@ async def swap(
     if previous is not None:
         await session.execute(text(f"DROP TABLE {previous}"))
     await session.execute(text(f"DELETE FROM costs WHERE {_SCOPE}"), scope)
-    await _attach(session, load, scope)
+    await _attach(session, load, scope, staged)
     await session.execute(text(
         f"UPDATE deliveries SET status = 'superseded' WHERE {_SCOPE}"
         " AND status = 'succeeded' AND id <> :id"
@@ -202,15 +212,17 @@ async def _apply_totals(session: AsyncSession, table: str, sign: int) -> None:
                           {"t": table, "sign": sign})  # fmt: skip
 
 
-async def _attach(session: AsyncSession, load: Load, scope: dict[str, Any]) -> None:
+async def _attach(session: AsyncSession, load: Load, scope: dict[str, Any], staged: Staged) -> None:
     await _execute_formatted(session, (
         f"ALTER TABLE costs ATTACH PARTITION {load.table} FOR VALUES FROM (%L, %L, %L)"
         " TO (%L, %L, CAST(%L AS timestamptz) + interval '1 microsecond')"
     ), *_bounds(scope), *_bounds(scope))  # fmt: skip
     await session.execute(text(
         "INSERT INTO cost_partitions (tenant, billing_account_id, billing_period_start,"
-        " table_name) VALUES (:tenant, :account, :start, :table)"
-    ), {**scope, "table": load.table})  # fmt: skip
+        " table_name, account_id, data_through)"
+        " VALUES (:tenant, :account, :start, :table, :owner, :through)"
+    ), {**scope, "table": load.table, "owner": staged.account_id,
+        "through": staged.data_through})  # fmt: skip
 
 
 def _bounds(scope: dict[str, Any]) -> tuple[str, str, str]:

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.errors import NotFound
-from nephos_metering.costs.models import Cost
+from nephos_metering.costs.repository import latest_charge_ends
 from nephos_metering.ingest.models import Delivery, DeliveryStatus
 from nephos_metering.sources.models import BillingSource, IngestRun
 
@@ -101,12 +101,7 @@ Freshness = tuple[uuid.UUID, datetime | None, datetime | None]
 
 async def freshness(session: AsyncSession, tenant: str) -> list[Freshness]:
     """Per account: the latest charge period end held and the latest delivery's finish."""
-    held = (
-        select(Cost.account_id, func.max(Cost.charge_period_end).label("through"))
-        .where(Cost.tenant == tenant)
-        .group_by(Cost.account_id)
-        .subquery()
-    )
+    held = latest_charge_ends(tenant)
     delivered = (
         select(Delivery.account_id, func.max(Delivery.finished_at).label("finished"))
         .where(Delivery.tenant == tenant, Delivery.status == DeliveryStatus.SUCCEEDED)
