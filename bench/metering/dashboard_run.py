@@ -34,6 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bench.database import POSTGRES_URL, Databases
 from bench.output import Figure, count, emit, figures, seconds
 from nephos_common.db import Database
+from nephos_metering.allocation import repository as allocation
+from nephos_metering.allocation.keys import asset_keys
 from nephos_metering.costs import service
 from nephos_metering.costs.filtered import CostFilter
 from nephos_metering.costs.service import add_months
@@ -139,9 +141,9 @@ MARKED = "team"
 """The tag key marked as a cost allocation tag."""
 
 
-def narrowed_questions() -> dict[str, Question]:
-    """Questions narrowed to an account or the marked tag (their daily totals), or to a tag
-    not marked (the line items, which take seconds): fewer runs."""
+def narrowed_questions(group: CostFilter) -> dict[str, Question]:
+    """Questions narrowed to an account or the marked tag (their daily totals), to a service
+    group or a tag not marked (the line items): fewer runs."""
     one_account = CostFilter(account_ids=(ACCOUNT,))
     one_team = CostFilter(tags=((MARKED, "team3"),))
     one_env = CostFilter(tags=(("env", "env1"),))
@@ -160,7 +162,35 @@ def narrowed_questions() -> dict[str, Question]:
         "summary by service, 12 months, tag env=env1 (not marked: line items)": _summary(
             "service", one_env
         ),
+        f"overview, service group of {GROUP_MEMBERS} assets (line items)": lambda s: (
+            service.overview(s, TENANT, AS_OF, None, group)
+        ),
+        f"summary by service, 12 months, service group of {GROUP_MEMBERS} assets (line items)": (
+            _summary("service", group)
+        ),
     }
+
+
+GROUP_MEMBERS = 100
+"""Assets of the benched service group: every 500th of the 50,000 resources (20 line items
+each a month)."""
+
+
+async def service_group(database: Database) -> CostFilter:
+    """A service group of ``GROUP_MEMBERS`` assets, as asset events would leave it."""
+    group_id, members = uuid.uuid4(), [uuid.uuid4() for _ in range(GROUP_MEMBERS)]
+    async with database.transaction() as session:
+        for asset_id, n in zip(members, range(0, 50_000, 50_000 // GROUP_MEMBERS), strict=True):
+            native_id = f"arn:aws:res/{n}"
+            asset = {"asset_id": asset_id, "account_id": ACCOUNT, "provider": "aws",
+                     "region": REGIONS[0], "category": "server",
+                     "native_type": "aws.ec2.instance", "native_id": native_id,
+                     "name": native_id, "state": "running", "tags": {}, "spec": {},
+                     "resource_keys": asset_keys(native_id, {})}  # fmt: skip
+            await allocation.upsert_asset(session, TENANT, asset)
+        await allocation.upsert_group(session, TENANT, group_id, "bench")
+        await allocation.add_members(session, TENANT, group_id, members)
+    return CostFilter(service_group_ids=(group_id,))
 
 
 async def mark(database: Database) -> Figure:
@@ -205,7 +235,9 @@ async def measure(url: str, options: DashboardOptions) -> list[Figure]:
     try:
         found.append(await mark(database))
         asked = [(q, options.repeats) for q in questions().items()]
-        asked += [(q, options.narrowed_repeats) for q in narrowed_questions().items()]
+        group = await service_group(database)
+        narrowed = narrowed_questions(group).items()
+        asked += [(q, options.narrowed_repeats) for q in narrowed]
         for (label, ask), repeats in asked:
             samples = await _time(database, ask, repeats)
             worst = p95(samples)

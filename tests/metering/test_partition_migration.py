@@ -187,7 +187,7 @@ async def test_partition_freshness_is_filled_and_its_index_moves_to_the_default_
 
     assert (recorded["account_id"], recorded["data_through"].isoformat()) == (
         DELIVERY, "2024-05-04T00:00:00+00:00")  # fmt: skip
-    assert on_partition == [] and len(on_default) == 1
+    assert on_partition == [] and len(on_default) == 2
     await asyncio.to_thread(command.downgrade, alembic_config(PACKAGE, url), "0012")
     conn = await _connect(url)
     try:

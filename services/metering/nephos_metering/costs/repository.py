@@ -26,7 +26,6 @@ from sqlalchemy import (
     DateTime,
     Numeric,
     Select,
-    Subquery,
     TableClause,
     Uuid,
     any_,
@@ -35,12 +34,10 @@ from sqlalchemy import (
     func,
     select,
     table,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nephos_common.db import any_of
 from nephos_metering.ingest.models import Delivery, DeliveryStatus
 
 TOTALS = table(
@@ -216,31 +213,29 @@ DEFAULT_PARTITION = table(
 """The rows written into ``costs`` directly, not by a delivery; indexed for freshness."""
 
 
-def latest_charge_ends(tenant: str, accounts: Sequence[uuid.UUID] = ()) -> Subquery:
-    """Per cloud account (``account_id``), the latest charge period end held (``through``):
-    the latest of its partitions' and of its rows written directly. Reads a row per
-    partition, not the line items."""
-    p, d = PARTITIONS.c, DEFAULT_PARTITION.c
-    partitions = select(p.account_id, p.data_through.label("through")).where(p.tenant == tenant)
-    direct = select(d.account_id, func.max(d.charge_period_end)).where(d.tenant == tenant)
-    if accounts:
-        partitions = partitions.where(any_of(p.account_id, accounts))
-        direct = direct.where(any_of(d.account_id, accounts))
-    ends = union_all(partitions, direct.group_by(d.account_id)).subquery()
-    return (
-        select(ends.c.account_id, func.max(ends.c.through).label("through"))
-        .group_by(ends.c.account_id)
-        .subquery()
-    )
+def _latest(table: TableClause, end: Any, tenant: Any, account: Any = None) -> Any:
+    """The latest of ``end`` in ``table`` for the company (and one account): an index read."""
+    c = table.c
+    query = select(func.max(end)).where(c.tenant == tenant)
+    return query.where(c.account_id == account) if account is not None else query
+
+
+def latest_charge_end(tenant: Any, account: Any = None) -> Any:
+    """The latest charge period end held for the company (or one cloud account, given or
+    correlated): the latest of its partitions' and of its rows written directly."""
+    return func.greatest(
+        _latest(PARTITIONS, PARTITIONS.c.data_through, tenant, account).scalar_subquery(),
+        _latest(DEFAULT_PARTITION, DEFAULT_PARTITION.c.charge_period_end, tenant,
+                account).scalar_subquery(),
+    )  # fmt: skip
 
 
 async def data_through(
     session: AsyncSession, tenant: str, accounts: Sequence[uuid.UUID] = ()
 ) -> datetime | None:
     """Freshness: the latest charge period end held for the company (or its ``accounts``)."""
-    latest: datetime | None = await session.scalar(
-        select(func.max(latest_charge_ends(tenant, accounts).c.through))
-    )
+    ends = [latest_charge_end(tenant, a) for a in accounts] or [latest_charge_end(tenant)]
+    latest: datetime | None = await session.scalar(select(func.greatest(*ends)))
     return latest
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.errors import NotFound
-from nephos_metering.costs.repository import latest_charge_ends
+from nephos_metering.costs.repository import latest_charge_end
 from nephos_metering.ingest.models import Delivery, DeliveryStatus
 from nephos_metering.sources.models import BillingSource, IngestRun
 
@@ -101,15 +101,13 @@ Freshness = tuple[uuid.UUID, datetime | None, datetime | None]
 
 async def freshness(session: AsyncSession, tenant: str) -> list[Freshness]:
     """Per account: the latest charge period end held and the latest delivery's finish."""
-    held = latest_charge_ends(tenant)
     delivered = (
         select(Delivery.account_id, func.max(Delivery.finished_at).label("finished"))
         .where(Delivery.tenant == tenant, Delivery.status == DeliveryStatus.SUCCEEDED)
         .group_by(Delivery.account_id)
         .subquery()
     )
-    query = select(delivered.c.account_id, held.c.through, delivered.c.finished).join(
-        held, held.c.account_id == delivered.c.account_id, isouter=True
-    )
+    through = latest_charge_end(tenant, delivered.c.account_id)
+    query = select(delivered.c.account_id, through, delivered.c.finished)
     found = await session.execute(query.order_by(delivered.c.account_id))
     return [(account, through, finished) for account, through, finished in found.all()]
