@@ -35,7 +35,10 @@ class CostFilter:
     service_group_id: strawberry.ID | None = strawberry.field(
         default=None, description="The costs of the group's member assets."
     )
-    tag: str | None = strawberry.field(default=None, description="key=value, or key for any value.")
+    tag: str | None = strawberry.field(
+        default=None,
+        description="key=value, or key for any value; fast when key is a cost allocation tag.",
+    )
 
     def query(self) -> CostQuery:
         return CostQuery(
