@@ -109,17 +109,6 @@ def grouped_query(
     ).group_by(rows.c.key, rows.c.currency)  # fmt: skip
 
 
-async def billed_by_currency(
-    session: AsyncSession, tenant: str, start: datetime, end: datetime, where: Where
-) -> dict[str, Decimal]:
-    query = (
-        select(Cost.billing_currency, func.sum(Cost.billed_cost))
-        .where(*within(tenant, start, end, where))
-        .group_by(Cost.billing_currency)
-    )
-    return {currency: total for currency, total in (await session.execute(query)).all()}
-
-
 async def currencies(session: AsyncSession, tenant: str, where: Where) -> list[str]:
     query = select(Cost.billing_currency).where(Cost.tenant == tenant, *where).distinct()
     return sorted(await session.scalars(query))

@@ -34,10 +34,6 @@ from nephos_metering.costtags import repository as costtags
 class CostReader(Protocol):
     """Days are UTC midnights; every range is [start, end)."""
 
-    async def billed_by_currency(
-        self, session: AsyncSession, start: datetime, end: datetime
-    ) -> dict[str, Decimal]: ...
-
     async def currencies(self, session: AsyncSession) -> list[str]: ...
 
     async def daily_billed(
@@ -54,11 +50,6 @@ class DailyTotals:
     """The costs of a ``Scope``, from its daily totals."""
 
     scope: Scope
-
-    async def billed_by_currency(
-        self, session: AsyncSession, start: datetime, end: datetime
-    ) -> dict[str, Decimal]:
-        return await repository.billed_by_currency(session, self.scope, start, end)
 
     async def currencies(self, session: AsyncSession) -> list[str]:
         return await repository.currencies(session, self.scope)
@@ -82,11 +73,6 @@ class LineItems:
     tenant: str
     accounts: tuple[uuid.UUID, ...]
     where: Where
-
-    async def billed_by_currency(
-        self, session: AsyncSession, start: datetime, end: datetime
-    ) -> dict[str, Decimal]:
-        return await filtered.billed_by_currency(session, self.tenant, start, end, self.where)
 
     async def currencies(self, session: AsyncSession) -> list[str]:
         """The company's currency when it holds one (the common case, read from the daily

@@ -152,14 +152,6 @@ def grouped_by(dimension: str, shape: Shape) -> Select[Any]:
 
 
 @lru_cache(maxsize=64)
-def _billed_by_currency(shape: Shape) -> Select[Any]:
-    totals, where = _source(shape)
-    c = totals.c
-    query = select(c.billing_currency, func.sum(c.billed_cost))
-    return query.where(*where, c.dimension == WHOLE, *_days(c)).group_by(c.billing_currency)
-
-
-@lru_cache(maxsize=64)
 def _currencies(shape: Shape) -> Select[Any]:
     totals, where = _source(shape)
     return select(totals.c.billing_currency).where(*where).distinct()
@@ -187,14 +179,6 @@ async def rows_of(session: AsyncSession, query: Select[Any], bound: dict[str, An
     ORM's per-result work)."""
     connection = await session.connection()
     return list((await connection.execute(query, bound)).all())
-
-
-async def billed_by_currency(
-    session: AsyncSession, scope: Scope, start: datetime, end: datetime
-) -> dict[str, Decimal]:
-    rows = await rows_of(session, _billed_by_currency(scope.shape),
-                       scope.bound(**days_bound(start, end)))  # fmt: skip
-    return {currency: total for currency, total in rows}
 
 
 async def currencies(session: AsyncSession, scope: Scope) -> list[str]:

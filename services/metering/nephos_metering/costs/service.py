@@ -9,6 +9,7 @@ strings; sums never mix currencies.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -147,13 +148,21 @@ async def _forecast(
     session: AsyncSession, read: CostReader, as_of: date, currency: str | None,
     method: Method | None,
 ) -> Forecast:  # fmt: skip
+    daily = await _daily(session, read, history_start(as_of), as_of, currency)
+    return await _forecast_from(session, read, as_of, currency, method, daily)
+
+
+async def _forecast_from(
+    session: AsyncSession, read: CostReader, as_of: date, currency: str | None,
+    method: Method | None, daily: Mapping[date, Decimal],
+) -> Forecast:  # fmt: skip
+    """The forecast of ``daily`` (read from ``history_start``; days from ``as_of`` on
+    are left out, as the forecast must not see them)."""
     if currency is None:
         return forecast_month({}, as_of, None, method=method)
-    daily = await read.daily_billed(
-        session, day_start(history_start(as_of)), day_start(as_of), currency
-    )
+    before = {day: total for day, total in daily.items() if day < as_of}
     first = await read.first_day(session, currency)
-    return forecast_month(daily, as_of, first, method=method, currency=currency)
+    return forecast_month(before, as_of, first, method=method, currency=currency)
 
 
 def _forecast_out(found: Forecast) -> ForecastOut:
@@ -201,16 +210,16 @@ async def overview(
     read = await reader(session, tenant, filters)
     chosen = await _currency(session, read, currency)
     yesterday = as_of - timedelta(days=1)
-    after = day_start(as_of + timedelta(days=1))
-    hot = await read.billed_by_currency(session, day_start(yesterday), day_start(as_of))
-    mtd = await read.billed_by_currency(session, day_start(as_of.replace(day=1)), after)
+    # One read of the days the forecast needs, which hold yesterday and the month too.
+    daily = await _daily(session, read, history_start(as_of), as_of + timedelta(days=1), chosen)
+    month = days(as_of.replace(day=1), as_of + timedelta(days=1))
     return CostOverview(
         as_of=as_of,
         currency=chosen,
-        hot_bill=exact(hot.get(chosen or "")),
+        hot_bill=exact(daily.get(yesterday)),
         hot_bill_provisional=await hot_bill_provisional(session, tenant, yesterday),
-        month_to_date=exact(mtd.get(chosen or "")),
-        forecast=_forecast_out(await _forecast(session, read, as_of, chosen, None)),
+        month_to_date=exact(sum((daily.get(d, Decimal(0)) for d in month), Decimal(0))),
+        forecast=_forecast_out(await _forecast_from(session, read, as_of, chosen, None, daily)),
         data_through=await read.data_through(session),
     )
 
