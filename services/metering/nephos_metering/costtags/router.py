@@ -33,7 +33,7 @@ async def mark_cost_allocation_tag(
     session: AsyncSession = Depends(session_dependency),
 ) -> CostAllocationTagOut:
     """Mark a tag key; its totals are built by a job (``ready_at`` tells when done).
-    Marking a key already marked changes nothing."""
+    Marking a key already built changes nothing; one not built yet is queued again."""
     marked = await service.mark(session, principal.tenant, body.key, principal.subject)
     return CostAllocationTagOut.model_validate(marked)
 
