@@ -22,6 +22,7 @@ from nephos_gateway.clients.monitoring import SeriesWindow
 from nephos_gateway.schema import paging
 from nephos_gateway.schema.context import GatewayContext
 from nephos_gateway.schema.types.channels import EscalationPolicy, NotificationChannel
+from nephos_gateway.schema.types.common import PARTIAL
 from nephos_gateway.schema.types.connections import Connection, connection
 from nephos_gateway.schema.types.incidents import Incident, IncidentFilter
 from nephos_gateway.schema.types.maintenance import MaintenanceWindow
@@ -78,12 +79,12 @@ class MonitoringQuery:
     @strawberry.field(
         description=(
             "The monitoring dashboard: targets by status, CPU histogram, firing alerts; "
-            "of the company, or of one service group's members."
+            "of the company, or of one service group's members." + PARTIAL
         )
     )
     async def monitoring_overview(
         self, info: Info, service_group_id: strawberry.ID | None = None
-    ) -> MonitoringOverview:
+    ) -> MonitoringOverview | None:
         if service_group_id is None:
             return MonitoringOverview.of(await info.context.monitoring.overview())
         found = await info.context.monitoring_batch.group_status.load(str(service_group_id))

@@ -20,6 +20,7 @@ from nephos_gateway.schema.monitoring_ops import MonitoringQuery
 from nephos_gateway.schema.types.accounts import CloudAccount
 from nephos_gateway.schema.types.assets import Asset, AssetConnection, AssetFilter
 from nephos_gateway.schema.types.changes import AssetChangeConnection, ChangeFilter
+from nephos_gateway.schema.types.common import PARTIAL
 from nephos_gateway.schema.types.connections import Connection, connection
 from nephos_gateway.schema.types.costs import (
     CostDelivery,
@@ -156,15 +157,18 @@ class Query(DirectoryQuery, MeteringQuery, MonitoringQuery):
         except NotFound:
             return None
 
-    @strawberry.field(description="The asset dashboard, of all, one provider or one account.")
+    @strawberry.field(
+        description="The asset dashboard, of all, one provider or one account." + PARTIAL
+    )
     async def asset_summary(
         self, info: Info, provider: str | None = None, account_id: strawberry.ID | None = None
-    ) -> AssetSummary:
+    ) -> AssetSummary | None:
         account = str(account_id) if account_id is not None else None
         return AssetSummary.of(await info.context.asset.summary(provider, account))
 
     @strawberry.field(
         description="The metering dashboard: yesterday's bill and month-to-date, as of a day."
+        + PARTIAL
     )
     async def cost_overview(
         self,
@@ -172,11 +176,11 @@ class Query(DirectoryQuery, MeteringQuery, MonitoringQuery):
         as_of: Annotated[date | None, strawberry.argument(description="Today by default.")] = None,
         currency: str | None = None,
         filter: CostFilter | None = None,
-    ) -> CostOverview:
+    ) -> CostOverview | None:
         found = await info.context.metering.overview(as_of, currency, cost_query(filter))
         return CostOverview.of(found)
 
-    @strawberry.field(description="Costs of a range of days (both included), by group.")
+    @strawberry.field(description="Costs of a range of days (both included), by group." + PARTIAL)
     async def cost_summary(
         self,
         info: Info,
@@ -186,7 +190,7 @@ class Query(DirectoryQuery, MeteringQuery, MonitoringQuery):
         tag_key: TagKey = None,
         limit: GroupLimit = None,
         filter: CostFilter | None = None,
-    ) -> CostSummary:
+    ) -> CostSummary | None:
         how = grouping(group_by, tag_key, limit)
         found = await info.context.metering.summary(start, to, how, cost_query(filter))
         return CostSummary.of(found)

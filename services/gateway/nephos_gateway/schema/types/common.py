@@ -16,6 +16,11 @@ import strawberry
 from nephos_gateway.clients.errors import Conflict, InvalidInput, NotFound, ServiceError
 
 # Service codes whose field the service does not name but the gateway knows.
+PARTIAL = (
+    " Null, with a SERVICE_UNAVAILABLE error, when its service does not answer: the other"
+    " fields of the query still do, so a page shows what it can."
+)
+"""The end of a dashboard field's description: one service down does not blank a page."""
 _FIELD_OF_CODE = {"account_name_taken": "input.name", "group_name_taken": "input.name"}
 
 
