@@ -16,6 +16,7 @@ Revises: 0010
 """
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -120,11 +121,9 @@ def functions(accounts: bool) -> list[str]:
     return [follow(adding, drop), apply(adding, drop)]
 
 
-def upgrade() -> None:
-    op.create_table(
-        "cost_account_daily_totals",
-        sa.Column("tenant", sa.String(length=100), nullable=False),
-        sa.Column("account_id", sa.Uuid(), nullable=False),
+def sums_columns() -> list[sa.Column[Any]]:
+    """The columns every daily totals table ends with: where, when, and the sums."""
+    return [
         sa.Column("dimension", sa.String(length=20), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("billing_currency", sa.String(length=3), nullable=False),
@@ -132,6 +131,15 @@ def upgrade() -> None:
         sa.Column("billed_cost", sa.Numeric(), nullable=False),
         sa.Column("effective_cost", sa.Numeric(), nullable=False),
         sa.Column("row_count", sa.BigInteger(), nullable=False),
+    ]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "cost_account_daily_totals",
+        sa.Column("tenant", sa.String(length=100), nullable=False),
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        *sums_columns(),
     )
     op.execute(
         f"CREATE UNIQUE INDEX ux_cost_account_daily_totals ON cost_account_daily_totals"

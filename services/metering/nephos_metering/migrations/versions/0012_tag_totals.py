@@ -115,13 +115,7 @@ def upgrade() -> None:
         sa.Column("tagged", sa.Boolean(), nullable=False),
         sa.Column("tag_value", sa.Text(), nullable=True),
         sa.Column("account_id", sa.Uuid(), nullable=False),
-        sa.Column("dimension", sa.String(length=20), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("billing_currency", sa.String(length=3), nullable=False),
-        sa.Column("key", sa.Text(), nullable=True),
-        sa.Column("billed_cost", sa.Numeric(), nullable=False),
-        sa.Column("effective_cost", sa.Numeric(), nullable=False),
-        sa.Column("row_count", sa.BigInteger(), nullable=False),
+        *_0011.sums_columns(),
     )
     op.execute(
         f"CREATE UNIQUE INDEX ux_cost_tag_daily_totals ON cost_tag_daily_totals ({_TAG_KEY})"
