@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 
 import asyncpg
@@ -20,13 +22,21 @@ _TOTALS = (
 )
 
 
-async def _connect(url: str) -> asyncpg.Connection:
-    return await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+@asynccontextmanager
+async def _connected(url: str) -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+async def _downgrade(url: str, revision: str) -> None:
+    await asyncio.to_thread(command.downgrade, alembic_config(PACKAGE, url), revision)
 
 
 async def _seed(url: str) -> None:
-    conn = await _connect(url)
-    try:
+    async with _connected(url) as conn:
         await conn.execute(
             "INSERT INTO deliveries (id, tenant, account_id, source, bucket, manifest_key, files,"
             " fingerprint, billing_period_start, billing_period_end, status, row_count)"
@@ -41,17 +51,12 @@ async def _seed(url: str) -> None:
             " 1.25, 1.25, 'USD', 'Usage', 'Amazon EC2', '{}' FROM"
             " (VALUES ('2024-05-02Z'::timestamptz), ('2024-05-03Z')) AS v(d)", DELIVERY,
         )  # fmt: skip
-    finally:
-        await conn.close()
 
 
 async def _read(url: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-    conn = await _connect(url)
-    try:
+    async with _connected(url) as conn:
         rows = [tuple(r) for r in await conn.fetch("SELECT id, billed_cost FROM costs ORDER BY id")]
         totals = [tuple(r) for r in await conn.fetch(_TOTALS)]
-    finally:
-        await conn.close()
     return rows, totals
 
 
@@ -63,8 +68,7 @@ async def test_stored_costs_survive_the_partitioning_both_ways(databases: Databa
 
     await upgrade_async(PACKAGE, url, "0009")
     after = await _read(url)
-    conn = await _connect(url)
-    try:
+    async with _connected(url) as conn:
         kind = await conn.fetchval("SELECT relkind::text FROM pg_class WHERE relname = 'costs'")
         next_id = await conn.fetchval("SELECT nextval('costs_id_seq')")
         left_in_default = await conn.fetchval("SELECT count(*) FROM costs_default")
@@ -73,8 +77,6 @@ async def test_stored_costs_survive_the_partitioning_both_ways(databases: Databa
             await conn.fetchval("SELECT count(*) FROM pg_indexes WHERE tablename = $1", table)
             for table in ("costs", f"costs_d_{DELIVERY.hex}")
         ]
-    finally:
-        await conn.close()
 
     assert after == before and len(before[0]) == 2 and before[1]
     assert kind == "p"
@@ -83,7 +85,7 @@ async def test_stored_costs_survive_the_partitioning_both_ways(databases: Databa
     assert indexes[0] == indexes[1] == 5
     assert next_id > max(int(str(row[0])) for row in before[0])
 
-    await asyncio.to_thread(command.downgrade, alembic_config(PACKAGE, url), "0008")
+    await _downgrade(url, "0008")
     assert await _read(url) == before
 
 
@@ -102,22 +104,19 @@ async def test_account_totals_are_filled_from_stored_costs_and_kept_after(
     _, company = await _read(url)
 
     await upgrade_async(PACKAGE, url, "0011")
-    conn = await _connect(url)
-    try:
+    async with _connected(url) as conn:
         filled = [tuple(r) for r in await conn.fetch(_ACCOUNT_TOTALS)]
         await conn.execute(
             "DELETE FROM costs WHERE charge_period_start = '2024-05-03Z'"
         )  # the trigger takes the day out of both totals
         after_delete = [tuple(r) for r in await conn.fetch(_ACCOUNT_TOTALS)]
-    finally:
-        await conn.close()
 
     assert [row[0] for row in filled] == [DELIVERY] * len(company)
     assert [row[1:] for row in filled] == company
     _, company_after = await _read(url)
     assert [row[1:] for row in after_delete] == company_after
     assert len(company_after) == len(company) // 2
-    await asyncio.to_thread(command.downgrade, alembic_config(PACKAGE, url), "0010")
+    await _downgrade(url, "0010")
     _, company_down = await _read(url)
     assert company_down == company_after
 
@@ -135,8 +134,7 @@ async def test_tag_totals_are_built_for_a_marked_key_kept_and_dropped_on_downgra
     await upgrade_async(PACKAGE, url, "0011")
     await _seed(url)  # two untagged days
     await upgrade_async(PACKAGE, url, "0012")
-    conn = await _connect(url)
-    try:
+    async with _connected(url) as conn:
         await conn.execute("INSERT INTO cost_allocation_tags (tenant, tag_key, marked_by)"
                            " VALUES ('acme', 'team', 'admin@acme')")  # fmt: skip
         built = await conn.fetchval("SELECT cost_tag_totals_build('acme', 'team')")
@@ -146,20 +144,15 @@ async def test_tag_totals_are_built_for_a_marked_key_kept_and_dropped_on_downgra
             " WHERE charge_period_start = '2024-05-03Z'"
         )  # the trigger moves the day from untagged to web
         moved = [tuple(r) for r in await conn.fetch(_TAG_TOTALS)]
-    finally:
-        await conn.close()
 
     assert built == len(untagged) == 2 * 4
     assert {(r[0], r[1], r[2]) for r in untagged} == {("team", False, None)}
     assert {(r[1], r[2], r[5].day) for r in moved} == {(False, None, 2), (True, "web", 3)}
     assert {r[6] for r in moved if r[1]} == {2} and len(moved) == 2 * 4
-    await asyncio.to_thread(command.downgrade, alembic_config(PACKAGE, url), "0011")
-    conn = await _connect(url)
-    try:
+    await _downgrade(url, "0011")
+    async with _connected(url) as conn:
         gone = await conn.fetchval("SELECT to_regclass('cost_tag_daily_totals')")
         await conn.execute("DELETE FROM costs WHERE charge_period_start = '2024-05-03Z'")
-    finally:
-        await conn.close()
     _, company = await _read(url)
     assert gone is None
     assert {row[2] for row in company} == {date(2024, 5, 2)}
@@ -177,20 +170,14 @@ async def test_partition_freshness_is_filled_and_its_index_moves_to_the_default_
     partition = f"costs_d_{DELIVERY.hex}"
 
     await upgrade_async(PACKAGE, url, "0013")
-    conn = await _connect(url)
-    try:
+    async with _connected(url) as conn:
         recorded = await conn.fetchrow("SELECT account_id, data_through FROM cost_partitions")
         on_partition = await conn.fetch(_INDEXED, partition)
         on_default = await conn.fetch(_INDEXED, "costs_default")
-    finally:
-        await conn.close()
 
     assert (recorded["account_id"], recorded["data_through"].isoformat()) == (
         DELIVERY, "2024-05-04T00:00:00+00:00")  # fmt: skip
     assert on_partition == [] and len(on_default) == 2
-    await asyncio.to_thread(command.downgrade, alembic_config(PACKAGE, url), "0012")
-    conn = await _connect(url)
-    try:
+    await _downgrade(url, "0012")
+    async with _connected(url) as conn:
         assert len(await conn.fetch(_INDEXED, partition)) == 1
-    finally:
-        await conn.close()
