@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--metering-profile", action="store_true", help="metering: cProfile ingest")
     p.add_argument("--metering-allocation-tag", action="append", default=[],
                    help="metering: tag key marked before ingest (repeatable)")  # fmt: skip
+    p.add_argument(
+        "--metering-service-group",
+        type=int,
+        default=i.group_members,
+        help="metering: members of a service group kept at ingest (0: none)",
+    )
     p.add_argument("--metering-month-rows", type=int, default=b.month_rows,
                    help="metering: dashboard rows per month")  # fmt: skip
     o = OutputsOptions()
@@ -131,6 +137,7 @@ def main() -> None:
                     parquet=args.metering_parquet,
                     profile=args.metering_profile,
                     allocation_tags=tuple(args.metering_allocation_tag),
+                    group_members=args.metering_service_group,
                 ),
                 dashboard=DashboardOptions(
                     month_rows=args.metering_month_rows, repeats=args.metering_repeats

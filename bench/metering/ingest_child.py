@@ -3,7 +3,8 @@
 ``ingest_cur`` reads the manifest and the data file from moto's S3 over HTTP
 with aiobotocore, maps every line item, COPYs it into staging, checks and
 swaps the period in (the daily totals follow by trigger). Only that call is
-timed; tag keys to mark as cost allocation tags are marked before it.
+timed; tag keys to mark as cost allocation tags are marked before it, and a
+service group of bench resources is made (its totals built) when asked.
 Optionally profiled (cProfile, by own time).
 """
 
@@ -17,6 +18,7 @@ import time
 import uuid
 from typing import Any
 
+from bench.metering.groups import build_totals, service_group
 from nephos_common.db import Database
 from nephos_metering.costtags import service as costtags
 from nephos_metering.ingest.manifest import BillingPeriod
@@ -42,6 +44,7 @@ def _top(profiler: cProfile.Profile, lines: int = 25) -> str:
 async def run_ingest(
     database_url: str, endpoint: str, bucket: str, prefix: str, export: str, period: str,
     batch_rows: int, profile: bool = False, allocation_tags: list[str] | None = None,
+    group_members: int = 0, resources: int = 0,
 ) -> dict[str, Any]:  # fmt: skip
     load_all()
     database = Database(database_url, pool_size=2)
@@ -49,8 +52,14 @@ async def run_ingest(
         async with database.transaction() as session:
             await costtags.mark(session, TENANT, key, "bench")
             await costtags.build(session, TENANT, key)
+    account = uuid.uuid4()
+    if group_members:
+        every = resources // group_members
+        members = [f"arn:aws:bench:res/{n:08d}" for n in range(0, resources, every)]
+        await build_totals(database, TENANT, await service_group(database, TENANT, account,
+                                                                 members))  # fmt: skip
     job = CurIngest(
-        tenant=TENANT, account_id=uuid.uuid4(), bucket=bucket, prefix=prefix,
+        tenant=TENANT, account_id=account, bucket=bucket, prefix=prefix,
         export_name=export, period=BillingPeriod.of_month(period), format="cur2",
         access=S3Access(KEYS[0], KEYS[1], endpoint_url=endpoint),
     )  # fmt: skip

@@ -47,6 +47,8 @@ class IngestOptions:
     profile: bool = False
     allocation_tags: tuple[str, ...] = ()
     """Tag keys marked as cost allocation tags before ingest: each adds tag totals to build."""
+    group_members: int = 0
+    """Members of a service group of the ingesting company (0: none): its totals to keep."""
 
 
 def _put(moto: Server, path: str, name: str) -> None:
@@ -79,6 +81,7 @@ async def _postgres_copy(database: str, spool: str) -> dict[str, Any]:
         elapsed = time.perf_counter() - started
         daily = await conn.fetchval("SELECT count(*) FROM cost_daily_totals")
         tagged = await conn.fetchval("SELECT count(*) FROM cost_tag_daily_totals")
+        grouped = await conn.fetchval("SELECT count(*) FROM cost_group_daily_totals")
         held = await conn.fetchval("SELECT count(*) FROM costs")
     finally:
         await conn.close()
@@ -87,6 +90,7 @@ async def _postgres_copy(database: str, spool: str) -> dict[str, Any]:
         "bare_seconds": bare,
         "daily_totals": daily,
         "tag_totals": tagged,
+        "group_totals": grouped,
         "rows": held,
     }
 
@@ -107,7 +111,8 @@ def _one_kind(dbs: Databases, moto: Server, options: IngestOptions, kind: str,
         "bench.metering.ingest_child:run_ingest", f"metering-ingest-{kind}", timeout=3600,
         database_url=url, endpoint=moto.url, bucket=BUCKET, prefix=PREFIX, export=EXPORT,
         period=PERIOD, batch_rows=options.batch_rows, profile=options.profile,
-        allocation_tags=list(options.allocation_tags),
+        allocation_tags=list(options.allocation_tags), group_members=options.group_members,
+        resources=len(generator.resources),
     )  # fmt: skip
     os.unlink(path)
     expected = Decimal(generator.billed_units).scaleb(-10)
@@ -115,8 +120,9 @@ def _one_kind(dbs: Databases, moto: Server, options: IngestOptions, kind: str,
     rate = result["rows"] / result["seconds"]
     pg_rate = reference["rows"] / reference["seconds"]
     marked = ", ".join(options.allocation_tags) or "none"
+    grouped = f"{options.group_members} assets" if options.group_members else "none"
     figures(f"(a) CUR 2.0 ingest, {kind}, moto S3 -> PostgreSQL (stage, check, swap, daily "
-            f"totals; cost allocation tags marked: {marked})", [
+            f"totals; cost allocation tags marked: {marked}; service group: {grouped})", [
         Figure("rows ingested", count(result["rows"]), count(options.rows),
                result["rows"] == options.rows),
         Figure("BilledCost total equals the generator's sum", str(Decimal(result["billed"])),
@@ -128,6 +134,7 @@ def _one_kind(dbs: Databases, moto: Server, options: IngestOptions, kind: str,
                f"< {RSS_GOAL_MIB} MiB", result["peak_rss_mib"] < RSS_GOAL_MIB),
         Figure("daily total rows after the swap", count(reference["daily_totals"])),
         Figure("tag total rows after the swap", count(reference["tag_totals"])),
+        Figure("service group total rows after the swap", count(reference["group_totals"])),
         Figure("reference: COPY into a table like costs, indexed", seconds(reference["seconds"])),
         Figure("reference: COPY into a table like costs, indexed, rows/s", f"{pg_rate:,.0f}"),
         Figure("reference: COPY into a table without indexes",

@@ -28,6 +28,9 @@ from nephos_common.messaging.envelope import Envelope
 from nephos_common.messaging.nats import namespaced_stream
 from nephos_common.messaging.outbox import MSG_ID_HEADER
 from nephos_common.settings import Environment
+from nephos_metering.allocation import group_totals
+from nephos_metering.allocation import repository as allocation
+from nephos_metering.allocation.keys import asset_keys
 from nephos_metering.costs.models import Cost
 from nephos_metering.ingest.models import Delivery, DeliveryStatus
 from nephos_metering.main import EVENTS_STREAM, create_app
@@ -84,6 +87,28 @@ def asset_fields(**overrides: Any) -> dict[str, Any]:
     }  # fmt: skip
     values.update(overrides)
     return values
+
+
+async def service_group(
+    service: MeteringService, native_ids: list[str], *, tenant: str = "acme", built: bool
+) -> uuid.UUID:
+    """A service group of one new asset per native id, as asset events leave it (its
+    totals stale), and when ``built`` its totals built as the queued job builds them."""
+    group_id = uuid.uuid4()
+    async with service.app.state.database.transaction() as session:
+        members = []
+        for native_id in native_ids:
+            fields = asset_fields(native_id=native_id)
+            fields["resource_keys"] = asset_keys(native_id, {})
+            await allocation.upsert_asset(session, tenant, fields)
+            members.append(fields["asset_id"])
+        await allocation.upsert_group(session, tenant, group_id, "shop")
+        await allocation.add_members(session, tenant, group_id, members)
+        await group_totals.stale(session, tenant, [group_id])
+    if built:
+        async with service.app.state.database.transaction() as session:
+            assert await group_totals.build(session, tenant, group_id) is not None
+    return group_id
 
 
 def discovered(tenant: str = "acme", **overrides: Any) -> Envelope:

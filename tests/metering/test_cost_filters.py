@@ -1,5 +1,6 @@
 """Cost questions per cloud account, service group and tag, and cost by resource and
-by tag: each answer equals a sum computed here over the rows loaded."""
+by tag: each answer equals a sum computed here over the rows loaded, whether read
+from the line items or from the daily totals of cost allocation tags and groups."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from nephos_metering.allocation import repository as allocation
-from nephos_metering.allocation.keys import asset_keys
+from nephos_metering.costs.filtered import CostFilter
+from nephos_metering.costs.readers import totals_scope
 from tests.fixtures.metering import MeteringService, insert_daily_costs, mark_cost_allocation_tags
-from tests.metering.live import ACCOUNT, asset_fields, cost_row, insert_costs
+from tests.metering.live import ACCOUNT, cost_row, insert_costs, service_group
 
 AS_OF = date(2024, 5, 21)
 MAY = {"from": "2024-05-01", "to": "2024-05-31"}
@@ -75,19 +76,24 @@ async def _load(service: MeteringService) -> list[Row]:
     return loaded
 
 
-async def _group(service: MeteringService, tenant: str, native_ids: list[str]) -> uuid.UUID:
-    """A service group of assets with these native ids, as asset events would leave it."""
-    group_id = uuid.uuid4()
-    async with service.app.state.database.transaction() as session:
-        members = []
-        for native_id in native_ids:
-            fields = asset_fields(native_id=native_id)
-            fields["resource_keys"] = asset_keys(native_id, {})
-            await allocation.upsert_asset(session, tenant, fields)
-            members.append(fields["asset_id"])
-        await allocation.upsert_group(session, tenant, group_id, "shop")
-        await allocation.add_members(session, tenant, group_id, members)
-    return group_id
+@dataclass(frozen=True)
+class Loaded:
+    """The service and the rows loaded; ``totals``: questions read daily totals where any
+    answer them (tags marked, groups' totals built)."""
+
+    service: MeteringService
+    rows: list[Row]
+    totals: bool
+
+    async def group(self, tenant: str, native_ids: list[str]) -> uuid.UUID:
+        """A service group of assets with these native ids; with ``totals`` its questions
+        read its totals."""
+        group_id = await service_group(self.service, native_ids, tenant=tenant,
+                                       built=self.totals)  # fmt: skip
+        async with self.service.app.state.database.transaction() as session:
+            scope = await totals_scope(session, tenant, CostFilter(service_group_ids=(group_id,)))
+        assert (scope is not None) == self.totals
+        return group_id
 
 
 def _sum(rows: list[Row], keep: Keep, first: date, last: date, tenant: str = "acme") -> Decimal:
@@ -131,24 +137,25 @@ def _total(summary: dict[str, Any]) -> Decimal:
 MARKED = ("team", "env")
 
 
-@pytest.fixture(params=["line items", "cost allocation tags"])
-async def loaded(
-    request: pytest.FixtureRequest, metering_service: MeteringService
-) -> tuple[MeteringService, list[Row]]:
-    """The rows loaded; every question is asked with ``team`` and ``env`` read from the
-    line items, and again with both marked as cost allocation tags (their daily totals)."""
+@pytest.fixture(params=["line items", "daily totals"])
+async def loaded(request: pytest.FixtureRequest, metering_service: MeteringService) -> Loaded:
+    """The rows loaded; every question is asked with tags and service groups read from the
+    line items, and again with ``team`` and ``env`` marked as cost allocation tags and the
+    groups' totals built (their daily totals)."""
     rows = await _load(metering_service)
-    if request.param == "cost allocation tags":
+    totals = request.param == "daily totals"
+    if totals:
         for tenant in ("acme", "globex"):
             await mark_cost_allocation_tags(metering_service, *MARKED, tenant=tenant)
-    return metering_service, rows
+    return Loaded(metering_service, rows, totals)
 
 
 async def test_summary_per_account_tag_group_and_combined(
-    loaded: tuple[MeteringService, list[Row]],
+    loaded: Loaded,
 ) -> None:
-    service, rows = loaded
-    group_id = str(await _group(service, "acme", ["i-web1", "i-db1"]))
+    service, rows = loaded.service, loaded.rows
+    # two members claim i-web1: its rows count once
+    group_id = str(await loaded.group("acme", ["i-web1", "i-db1", "i-web1"]))
     in_group = {"i-web1", "i-db1"}
     asked: list[tuple[dict[str, str], Keep]] = [
         ({"account_id": str(OTHER_ACCOUNT)}, lambda r: r.account == OTHER_ACCOUNT),
@@ -170,9 +177,9 @@ async def test_summary_per_account_tag_group_and_combined(
 
 
 async def test_unfiltered_questions_still_read_the_whole_company(
-    loaded: tuple[MeteringService, list[Row]],
+    loaded: Loaded,
 ) -> None:
-    service, rows = loaded
+    service, rows = loaded.service, loaded.rows
 
     summary = await _get(service, "/costs/summary", **MAY, group_by="charge_category")
     overview = await _get(service, "/costs/overview", as_of=AS_OF.isoformat())
@@ -191,9 +198,9 @@ async def test_unfiltered_questions_still_read_the_whole_company(
 
 
 async def test_cost_by_resource_keeps_the_largest_and_sums_the_rest(
-    loaded: tuple[MeteringService, list[Row]],
+    loaded: Loaded,
 ) -> None:
-    service, rows = loaded
+    service, rows = loaded.service, loaded.rows
     expected = _may_by(rows, lambda r: True, lambda r: r.resource)
     largest = sorted(expected, key=lambda k: -expected[k])
 
@@ -220,10 +227,10 @@ async def test_cost_by_resource_keeps_the_largest_and_sums_the_rest(
 
 
 async def test_cost_by_tag_puts_untagged_rows_in_the_null_group(
-    loaded: tuple[MeteringService, list[Row]],
+    loaded: Loaded,
 ) -> None:
-    service, rows = loaded
-    group_id = str(await _group(service, "acme", ["i-web1", "i-batch"]))
+    service, rows = loaded.service, loaded.rows
+    group_id = str(await loaded.group("acme", ["i-web1", "i-batch"]))
 
     by_team = await _get(service, "/costs/summary", **MAY, group_by="tag", tag_key="team")
     by_env = await _get(service, "/costs/summary", **MAY, group_by="tag", tag_key="env",
@@ -242,10 +249,10 @@ async def test_cost_by_tag_puts_untagged_rows_in_the_null_group(
 
 
 async def test_time_questions_answer_for_a_filter(
-    loaded: tuple[MeteringService, list[Row]],
+    loaded: Loaded,
 ) -> None:
-    service, rows = loaded
-    group_id = str(await _group(service, "acme", ["i-db1"]))
+    service, rows = loaded.service, loaded.rows
+    group_id = str(await loaded.group("acme", ["i-db1"]))
     asked: list[tuple[dict[str, str], Keep]] = [
         ({"tag": "env=prod"}, lambda r: r.tags.get("env") == "prod"),
         ({"account_id": str(OTHER_ACCOUNT)}, lambda r: r.account == OTHER_ACCOUNT),
@@ -279,11 +286,11 @@ async def test_time_questions_answer_for_a_filter(
 
 
 async def test_another_companys_service_group_is_not_found(
-    loaded: tuple[MeteringService, list[Row]],
+    loaded: Loaded,
 ) -> None:
-    service, rows = loaded
-    theirs = str(await _group(service, "globex", ["i-web1"]))
-    ours = str(await _group(service, "acme", ["i-web1"]))
+    service, rows = loaded.service, loaded.rows
+    theirs = str(await loaded.group("globex", ["i-web1"]))
+    ours = str(await loaded.group("acme", ["i-web1"]))
     viewer = service.auth("acme", "viewer")
 
     for url in ("/costs/summary", "/costs/overview", "/costs/trend"):

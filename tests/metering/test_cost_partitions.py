@@ -11,6 +11,7 @@ from sqlalchemy import text
 from nephos_metering.costs import repository as costs
 from tests.fixtures.metering import MeteringService, insert_daily_costs, mark_cost_allocation_tags
 from tests.metering.cur_files import csv_gzip, cur_row, lines_for, total
+from tests.metering.live import service_group
 from tests.metering.upload_files import daily_totals_and_line_items, totals, upload
 
 PERIOD = "2024-05"
@@ -39,8 +40,9 @@ async def test_a_restated_period_swaps_whole_partitions_and_keeps_the_totals_exa
 ) -> None:
     service = metering_service
     await mark_cost_allocation_tags(service, "team")
-    await insert_daily_costs(service, {date(2024, 5, 3): Decimal("7.5")},
-                             tags={"team": "t1"})  # straight in  # fmt: skip
+    await _groups(service)
+    await insert_daily_costs(service, {date(2024, 5, 3): Decimal("7.5")}, tags={"team": "t1"},
+                             resource_id="i-00010")  # straight in  # fmt: skip
     first_lines, second_lines = lines_for(PERIOD, 6), lines_for(PERIOD, 9, scale="1.3")
 
     first = await upload(service, csv_gzip([cur_row(PERIOD, x) for x in first_lines]), "cur2")
@@ -63,6 +65,7 @@ async def test_a_restated_period_swaps_whole_partitions_and_keeps_the_totals_exa
     assert (await totals(service, PERIOD))[0] == total(second_lines)
     kept, summed = await daily_totals_and_line_items(service)
     assert kept == summed and len(kept) > 9 * 4
+    assert await _group_totals(service) > 0
     async with service.app.state.database.transaction() as session:
         invoices = (await session.execute(text("SELECT DISTINCT invoice_id FROM costs"))).all()
     assert invoices == [("EUINGB2405-0001",)]
@@ -72,6 +75,18 @@ async def test_a_restated_period_swaps_whole_partitions_and_keeps_the_totals_exa
     assert shorter.status_code == 201, shorter.text
     # the restated partition's end, or the row written directly, whichever is later
     assert await _data_through(service) == datetime(2024, 5, 4, tzinfo=UTC)
+
+
+async def _groups(service: MeteringService) -> None:
+    """Two service groups over the resources of ``lines_for``, sharing one, their totals
+    built before any delivery: deliveries and direct writes keep them from then on."""
+    await service_group(service, ["i-00010", "i-00021", "i-00032"], built=True)
+    await service_group(service, ["i-00010", "i-00011", "i-00040"], built=True)
+
+
+async def _group_totals(service: MeteringService) -> int:
+    async with service.app.state.database.transaction() as session:
+        return int(await session.scalar(text("SELECT count(*) FROM cost_group_daily_totals")))
 
 
 async def _data_through(service: MeteringService) -> datetime | None:
@@ -84,6 +99,7 @@ async def test_concurrent_deliveries_of_one_company_swap_in_turn(
 ) -> None:
     service = metering_service
     await mark_cost_allocation_tags(service, "team")
+    await _groups(service)
     accounts = ("111122223333", "999988887777")
     files = {
         (payer, scale): csv_gzip([{**cur_row(PERIOD, x), "bill_payer_account_id": payer}
@@ -101,3 +117,4 @@ async def test_concurrent_deliveries_of_one_company_swap_in_turn(
     assert (await totals(service, PERIOD))[0] in {one + one, one + two, two + two}
     kept, summed = await daily_totals_and_line_items(service)
     assert kept == summed
+    assert await _group_totals(service) > 0

@@ -1,5 +1,6 @@
 """Migrations of the costs tables keep every stored row and total: partitioning (0009),
-per-account totals (0011), per-tag totals (0012), freshness per partition (0013)."""
+per-account totals (0011), per-tag totals (0012), freshness per partition (0013),
+per-group totals (0014)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
+from decimal import Decimal
 
 import asyncpg
 from alembic import command
@@ -181,3 +183,53 @@ async def test_partition_freshness_is_filled_and_its_index_moves_to_the_default_
     await _downgrade(url, "0012")
     async with _connected(url) as conn:
         assert len(await conn.fetch(_INDEXED, partition)) == 1
+
+
+_GROUP_TOTALS = (
+    "SELECT group_id, dimension, key, day, billed_cost, row_count FROM cost_group_daily_totals"
+    " ORDER BY 1, 2, 3, 4"
+)
+_ASSET = (
+    "INSERT INTO allocation_assets (tenant, asset_id, account_id, provider, region, category,"
+    " native_type, native_id, resource_keys, state, tags, spec, first_seen_at, updated_at)"
+    " VALUES ('acme', $1, $1, 'aws', 'us-east-1', 'server', 'aws.ec2.instance', $2, $3,"
+    " 'running', '{}', '{}', now(), now())"
+)
+
+
+async def test_group_totals_are_built_for_every_group_kept_and_dropped_on_downgrade(
+    databases: DatabaseFactory,
+) -> None:
+    url = await databases.empty()
+    await upgrade_async(PACKAGE, url, "0013")
+    await _seed(url)
+    group, asset = uuid.uuid4(), uuid.uuid4()
+    async with _connected(url) as conn:
+        await conn.execute("UPDATE costs SET resource_id = 'arn:aws:ec2:us-east-1:1:instance/"
+                           "i-0web' WHERE charge_period_start = '2024-05-02Z'")  # fmt: skip
+        await conn.execute(_ASSET, asset, "i-0web", ["i-0web"])
+        await conn.execute("INSERT INTO allocation_groups (tenant, group_id, name)"
+                           " VALUES ('acme', $1, 'shop')", group)  # fmt: skip
+        await conn.execute("INSERT INTO allocation_group_members (tenant, group_id, asset_id)"
+                           " VALUES ('acme', $1, $2)", group, asset)  # fmt: skip
+
+    await upgrade_async(PACKAGE, url, "0014")
+    async with _connected(url) as conn:
+        built = [tuple(r) for r in await conn.fetch(_GROUP_TOTALS)]
+        ready = await conn.fetchval("SELECT totals_ready_at FROM allocation_groups")
+        await conn.execute("UPDATE costs SET resource_id = 'i-0web'"
+                           " WHERE charge_period_start = '2024-05-03Z'")  # fmt: skip
+        followed = [tuple(r) for r in await conn.fetch(_GROUP_TOTALS)]
+
+    assert ready is not None
+    assert {(r[0], r[3].day, r[4], r[5]) for r in built} == {(group, 2, Decimal("1.25"), 1)}
+    assert len(built) == 4  # one per dimension
+    assert {r[3].day for r in followed} == {2, 3} and len(followed) == 2 * 4
+    await _downgrade(url, "0013")
+    async with _connected(url) as conn:
+        gone = await conn.fetchval("SELECT to_regclass('cost_group_daily_totals')")
+        view = await conn.fetchval("SELECT to_regclass('allocation_group_keys')")
+        await conn.execute("DELETE FROM costs WHERE charge_period_start = '2024-05-03Z'")
+    _, company = await _read(url)
+    assert gone is None and view is None
+    assert {row[2] for row in company} == {date(2024, 5, 2)}

@@ -281,16 +281,27 @@ _PER_TAG = {
     "join": "JOIN cost_allocation_tags AS a ON a.tenant = c.tenant",
 }  # fmt: skip
 
+_PER_GROUP = {
+    "kept": "concat_ws(':', group_id, account_id),",
+    "summed": "concat_ws(':', g.group_id, c.account_id),",
+    "table": "cost_group_daily_totals",
+    "join": "JOIN (SELECT DISTINCT m.tenant, m.group_id, k.key FROM allocation_group_members"
+            " AS m JOIN allocation_assets AS a USING (tenant, asset_id),"
+            " unnest(a.resource_keys) AS k(key)) AS g"
+            " ON g.tenant = c.tenant AND g.key = metering_resource_key(c.resource_id)",
+}  # fmt: skip
+"""A service group's rows: those of its members' resource keys, each once."""
+
 
 async def daily_totals_and_line_items(
     service: MeteringService,
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The daily totals as kept, the company's, each account's and each cost allocation
-    tag's, and as summed again from the line items."""
+    """The daily totals as kept, the company's, each account's, each cost allocation tag's
+    and each service group's, and as summed again from the line items."""
     kept: list[tuple[Any, ...]] = []
     summed: list[tuple[Any, ...]] = []
     async with service.app.state.database.transaction() as session:
-        for scope in (_COMPANY, _PER_ACCOUNT, _PER_TAG):
+        for scope in (_COMPANY, _PER_ACCOUNT, _PER_TAG, _PER_GROUP):
             kept += (await session.execute(text(_KEPT.format(**scope)))).all()
             summed += (await session.execute(text(_PER_DIMENSION.format(**scope)))).all()
     return [tuple(r) for r in kept], [tuple(r) for r in summed]

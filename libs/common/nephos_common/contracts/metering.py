@@ -85,3 +85,13 @@ class CostTagTotalsRequested(Contract):
     event_type: ClassVar[str] = "jobs.metering.cost-tag-totals"
 
     tag_key: str
+
+
+class GroupTotalsRequested(Contract):
+    """A job on the metering work queue: build a service group's daily totals (the
+    envelope's company's) from the costs of its members' resources, if its membership
+    changed since they were last built."""
+
+    event_type: ClassVar[str] = "jobs.metering.group-totals"
+
+    group_id: uuid.UUID

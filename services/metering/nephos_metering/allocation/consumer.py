@@ -20,7 +20,7 @@ from nephos_common.contracts.asset import (
     ServiceGroupDeleted,
 )
 from nephos_common.messaging.envelope import Envelope
-from nephos_metering.allocation import repository
+from nephos_metering.allocation import group_totals, repository
 from nephos_metering.allocation.keys import asset_keys
 
 SUBJECT = "asset.>"
@@ -60,14 +60,20 @@ async def _group_event(session: AsyncSession, tenant: str, envelope: Envelope) -
         await repository.upsert_group(session, tenant, membership.group_id, None)
         await repository.remove_members(session, tenant, membership.group_id, membership.removed)
         await repository.add_members(session, tenant, membership.group_id, membership.added)
+        await group_totals.stale(session, tenant, [membership.group_id])
 
 
 async def _seen(
     session: AsyncSession, tenant: str, asset: AssetSnapshot, envelope: Envelope
 ) -> None:
     """The event's time is the first sighting when the asset is new: old snapshots are
-    judged by it when the provider's own creation time is not in the spec."""
+    judged by it when the provider's own creation time is not in the spec. New resource
+    keys change the costs of the asset's groups (a member may be listed before it is seen)."""
     values = {name: getattr(asset, name) for name in _FIELDS}
     values["resource_keys"] = asset_keys(asset.native_id, asset.spec)
     values["first_seen_at"] = envelope.time
+    held = await repository.resource_keys_of(session, tenant, asset.asset_id)
     await repository.upsert_asset(session, tenant, values)
+    if held != values["resource_keys"]:
+        groups = await repository.groups_of(session, tenant, asset.asset_id)
+        await group_totals.stale(session, tenant, groups)

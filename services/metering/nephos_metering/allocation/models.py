@@ -47,11 +47,15 @@ class AllocationAsset(Base):
 
 
 class AllocationGroup(Base):
+    """``totals_ready_at`` is set while the group's daily totals (migration 0014) are
+    built for its current membership; a membership change clears it until rebuilt."""
+
     __tablename__ = "allocation_groups"
 
     tenant: Mapped[str] = mapped_column(String(100), primary_key=True)
     group_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
+    totals_ready_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AllocationGroupMember(Base):

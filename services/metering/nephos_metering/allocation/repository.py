@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ScalarSelect, and_, delete, func, select, update
+from sqlalchemy import ScalarSelect, and_, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -116,10 +116,82 @@ async def remove_members(
 
 
 async def delete_group(session: AsyncSession, tenant: str, group_id: uuid.UUID) -> None:
+    """Forget the group, its members and its daily totals."""
     for table in (AllocationGroupMember, AllocationGroup):
         await session.execute(
             delete(table).where(table.tenant == tenant, table.group_id == group_id)
         )
+    await session.execute(
+        text(f"DELETE FROM {GROUP_TOTALS} WHERE tenant = :tenant AND group_id = :group_id"),
+        {"tenant": tenant, "group_id": group_id},
+    )
+
+
+GROUP_TOTALS = "cost_group_daily_totals"
+"""Daily totals per service group (migration 0014), kept by the costs' totals statements."""
+
+
+async def resource_keys_of(
+    session: AsyncSession, tenant: str, asset_id: uuid.UUID
+) -> list[str] | None:
+    """The asset's resource keys held, None for an asset not held yet."""
+    keys: list[str] | None = await session.scalar(
+        select(AllocationAsset.resource_keys).where(
+            AllocationAsset.tenant == tenant, AllocationAsset.asset_id == asset_id
+        )
+    )
+    return keys
+
+
+async def groups_of(session: AsyncSession, tenant: str, asset_id: uuid.UUID) -> list[uuid.UUID]:
+    """The groups the asset is a member of."""
+    member = AllocationGroupMember
+    query = select(member.group_id).where(member.tenant == tenant, member.asset_id == asset_id)
+    return list(await session.scalars(query))
+
+
+async def make_stale(session: AsyncSession, tenant: str, group_ids: Sequence[uuid.UUID]) -> None:
+    """The groups' totals no longer answer questions, until rebuilt; this waits for a build
+    of them under way (it holds the group's row) to commit first."""
+    await session.execute(
+        update(AllocationGroup)
+        .where(AllocationGroup.tenant == tenant,
+               any_of(AllocationGroup.__table__.c.group_id, group_ids))
+        .values(totals_ready_at=None)
+    )  # fmt: skip
+
+
+async def locked_group(
+    session: AsyncSession, tenant: str, group_id: uuid.UUID
+) -> AllocationGroup | None:
+    """The group as committed now, its row held until the end of the transaction: a
+    membership change waits for the caller's commit (see ``make_stale``)."""
+    query = select(AllocationGroup).where(
+        AllocationGroup.tenant == tenant, AllocationGroup.group_id == group_id
+    )
+    found: AllocationGroup | None = await session.scalar(
+        query.with_for_update().execution_options(populate_existing=True)
+    )
+    return found
+
+
+async def build_totals(session: AsyncSession, group: AllocationGroup) -> int:
+    """Rebuild ``group``'s daily totals from the line items of its members' resources and
+    mark them ready; the caller holds ``costs`` and the group's row. Returns their rows."""
+    built = await session.scalar(
+        text("SELECT cost_group_totals_build(:tenant, :group_id)"),
+        {"tenant": group.tenant, "group_id": group.group_id},
+    )
+    group.totals_ready_at = utcnow()
+    return int(built or 0)
+
+
+async def totals_ready(session: AsyncSession, tenant: str, group_id: uuid.UUID) -> bool:
+    """Whether the group's daily totals answer questions: built since its last change."""
+    query = select(AllocationGroup.totals_ready_at).where(
+        AllocationGroup.tenant == tenant, AllocationGroup.group_id == group_id
+    )
+    return (await session.scalar(query)) is not None
 
 
 async def group(session: AsyncSession, tenant: str, group_id: uuid.UUID) -> AllocationGroup | None:

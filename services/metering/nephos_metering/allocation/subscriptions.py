@@ -1,4 +1,5 @@
-"""The durable consumers of allocation and recommendations, for the app's ServiceSpec."""
+"""The durable consumers of allocation (asset events, group totals rebuilds) and
+recommendations, for the app's ServiceSpec."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from fastapi import FastAPI
 
 from nephos_common.contracts.asset import EVENTS_STREAM as ASSET_STREAM
 from nephos_common.messaging.consumer import Subscription
-from nephos_metering.allocation import consumer
+from nephos_metering.allocation import consumer, group_totals
 from nephos_metering.recommendations import consumer as recommendations
 
 STREAMS = (ASSET_STREAM, *recommendations.STREAMS)
@@ -21,5 +22,6 @@ def subscriptions(app: FastAPI) -> list[Subscription]:
             subject=consumer.SUBJECT,
             handler=consumer.handle,
         ),
+        *group_totals.subscriptions(app),
         *recommendations.subscriptions(app),
     ]

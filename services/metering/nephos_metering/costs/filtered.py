@@ -32,6 +32,16 @@ Tag = tuple[str, str | None]
 
 
 @dataclass(frozen=True)
+class Narrowing:
+    """What of a filter daily totals could answer: its accounts (none: all), and its one
+    tag or its one service group."""
+
+    accounts: tuple[uuid.UUID, ...] = ()
+    tag: Tag | None = None
+    group: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
 class CostFilter:
     """Which cost rows a question is about: an empty field does not narrow, values
     within a field are alternatives, and every field (and every tag) must hold.
@@ -49,16 +59,18 @@ class CostFilter:
     tag_keys: tuple[str, ...] = ()
     service_group_ids: tuple[uuid.UUID, ...] = ()
 
-    def totals_narrowing(self) -> tuple[tuple[uuid.UUID, ...], Tag | None] | None:
-        """What daily totals could answer of this filter: its accounts (none: all) and its
-        one tag; None when it narrows by anything else, or by several tags, which only the
-        line items answer."""
-        if replace(self, account_ids=(), tags=(), tag_keys=()) != CostFilter():
+    def totals_narrowing(self) -> Narrowing | None:
+        """What daily totals could answer of this filter (see ``Narrowing``); None when it
+        narrows by anything else, by several tags or groups, or by a tag and a group, which
+        only the line items answer."""
+        rest = replace(self, account_ids=(), tags=(), tag_keys=(), service_group_ids=())
+        if rest != CostFilter():
             return None
         tags: list[Tag] = [*self.tags, *((key, None) for key in self.tag_keys)]
-        if len(tags) > 1:
+        if len(tags) + len(self.service_group_ids) > 1:
             return None
-        return self.account_ids, tags[0] if tags else None
+        group = self.service_group_ids[0] if self.service_group_ids else None
+        return Narrowing(self.account_ids, tags[0] if tags else None, group)
 
     def conditions(self, tenant: str) -> list[ColumnElement[bool]]:
         """The conditions on ``tenant``'s cost rows; the tenant scopes group membership."""

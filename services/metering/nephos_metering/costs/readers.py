@@ -1,11 +1,12 @@
 """Where the time-series cost questions read from: the daily totals, or the line items.
 
 A question about the whole company, narrowed to cloud accounts, to one cost
-allocation tag whose totals are built, or to both, reads daily totals (a few
-thousand rows whatever the bill's size; see ``repository``). A question
-narrowed to a service group, to a tag that is not a cost allocation tag, or
-to several tags, reads ``costs`` through the filter's conditions, which the
-indexes of migration 0007 keep to the rows concerned. Both answer the same
+allocation tag whose totals are built or one service group whose totals are
+built for its current members, or to accounts and either, reads daily totals
+(a few thousand rows whatever the bill's size; see ``repository``). A question
+narrowed to a tag that is not a cost allocation tag, to a group just changed,
+or to several tags or groups, reads ``costs`` through the filter's conditions,
+which the indexes of migration 0007 keep to the rows concerned. Both answer the same
 shapes, so overview, forecast, comparison and trend are written once against
 ``CostReader``.
 
@@ -25,8 +26,9 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nephos_metering.allocation import repository as allocation
 from nephos_metering.costs import filtered, repository
-from nephos_metering.costs.filtered import CostFilter, Where
+from nephos_metering.costs.filtered import CostFilter, Narrowing, Where
 from nephos_metering.costs.repository import Scope, TagRows
 from nephos_metering.costtags import repository as costtags
 
@@ -99,11 +101,14 @@ async def totals_scope(
 ) -> Scope | None:
     """The daily totals answering a question about the rows ``filters`` keeps (grouped by
     the values of the tag key ``by_tag``, when given); None when only the line items can."""
-    narrowing = filters.totals_narrowing() if filters is not None else ((), None)
+    narrowing = filters.totals_narrowing() if filters is not None else Narrowing()
     if narrowing is None:
         return None
-    accounts, tag = narrowing
-    key, value = tag if tag is not None else (None, None)
+    if narrowing.group is not None:
+        group = narrowing.group
+        ready = by_tag is None and await allocation.totals_ready(session, tenant, group)
+        return Scope(tenant, narrowing.accounts, group_id=group) if ready else None
+    key, value = narrowing.tag if narrowing.tag is not None else (None, None)
     rows: TagRows | None = None if key is None else "valued" if value is not None else "tagged"
     if by_tag is not None:
         if key is None:
@@ -112,7 +117,7 @@ async def totals_scope(
             return None
     if key is not None and not await costtags.is_ready(session, tenant, key):
         return None
-    return Scope(tenant, accounts, key, value, rows)
+    return Scope(tenant, narrowing.accounts, key, value, rows)
 
 
 async def reader(session: AsyncSession, tenant: str, filters: CostFilter | None) -> CostReader:

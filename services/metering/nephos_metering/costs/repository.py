@@ -6,8 +6,10 @@ so a dashboard question reads a few thousand rows whatever the bill's size; a
 question narrowed to cloud accounts reads ``cost_account_daily_totals``, the
 same sums per account (migration 0011), and one narrowed to (or grouped by) a
 cost allocation tag ``cost_tag_daily_totals``, the same sums per tag value too
-(migration 0012). Their statements are built once per ``Shape`` and run on the
-session's connection: building them per request cost a third of its CPU.
+(migration 0012), and one narrowed to a service group ``cost_group_daily_totals``,
+the sums of the group's resources per account (migration 0014). Their statements
+are built once per ``Shape`` and run on the session's connection: building them
+per request cost a third of its CPU.
 """
 
 from __future__ import annotations
@@ -61,6 +63,13 @@ TAG_TOTALS = table(
     column("effective_cost", Numeric),
 )  # fmt: skip
 """The same sums per value of each cost allocation tag as well (migration 0012)."""
+GROUP_TOTALS = table(
+    "cost_group_daily_totals",
+    column("tenant"), column("group_id", Uuid), column("account_id", Uuid), column("dimension"),
+    column("day", Date), column("billing_currency"), column("key"),
+    column("billed_cost", Numeric), column("effective_cost", Numeric),
+)  # fmt: skip
+"""The same sums per account of each service group's rows (migration 0014)."""
 
 # Every cost row counts once in each dimension; totals over all rows read this one.
 WHOLE = "charge_category"
@@ -75,35 +84,41 @@ key with any value, or every row (to group by the key's values)."""
 @dataclass(frozen=True)
 class Shape:
     """Which totals a question reads and how they are narrowed: one statement per shape,
-    built once, with the company, accounts, tag and days bound per call."""
+    built once, with the company, accounts, tag or service group, and days bound per call."""
 
     accounts: bool = False
     tag: TagRows | None = None
+    group: bool = False
 
 
 @dataclass(frozen=True)
 class Scope:
-    """The company, and the accounts (none: all) and cost allocation tag a question is
-    narrowed to; see ``Shape`` for ``tag_rows``."""
+    """The company, and the accounts (none: all) and the cost allocation tag or service
+    group a question is narrowed to; see ``Shape`` for ``tag_rows``."""
 
     tenant: str
     accounts: tuple[uuid.UUID, ...] = ()
     tag_key: str | None = None
     tag_value: str | None = None
     tag_rows: TagRows | None = None
+    group_id: uuid.UUID | None = None
 
     @property
     def shape(self) -> Shape:
-        return Shape(bool(self.accounts), self.tag_rows)
+        return Shape(bool(self.accounts), self.tag_rows, self.group_id is not None)
 
     def bound(self, **days: Any) -> dict[str, Any]:
         return {"tenant": self.tenant, "accounts": list(self.accounts), "tag_key": self.tag_key,
-                "tag_value": self.tag_value, **days}  # fmt: skip
+                "tag_value": self.tag_value, "group_id": self.group_id, **days}  # fmt: skip
 
 
 def _source(shape: Shape) -> tuple[TableClause, list[Any]]:
     """The totals ``shape`` reads and the conditions scoping them to the bound values."""
-    if shape.tag is not None:
+    if shape.group:
+        totals = GROUP_TOTALS
+        where = [totals.c.tenant == bindparam("tenant"),
+                 totals.c.group_id == bindparam("group_id", type_=Uuid())]  # fmt: skip
+    elif shape.tag is not None:
         t = TAG_TOTALS.c
         where = [t.tenant == bindparam("tenant"), t.tag_key == bindparam("tag_key")]
         if shape.tag == "valued":

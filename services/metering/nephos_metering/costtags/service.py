@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.contracts.metering import CostTagTotalsRequested
@@ -24,7 +23,7 @@ from nephos_metering.costs.narrowing import MAX_TAG_LENGTH
 from nephos_metering.costtags import repository
 from nephos_metering.costtags.models import CostAllocationTag
 from nephos_metering.db import MESSAGING
-from nephos_metering.ingest.staging import take_turn
+from nephos_metering.ingest.staging import hold_costs
 
 log = logging.getLogger(__name__)
 SOURCE = "metering"
@@ -63,8 +62,7 @@ async def unmark(session: AsyncSession, tenant: str, key: str) -> None:
 
 async def build(session: AsyncSession, tenant: str, key: str) -> int | None:
     """Build ``key``'s totals (see module doc); None when it is no longer marked."""
-    await take_turn(session)
-    await session.execute(text("LOCK TABLE costs IN SHARE MODE"))
+    await hold_costs(session)
     marked = await repository.get(session, tenant, key)
     if marked is None:
         return None

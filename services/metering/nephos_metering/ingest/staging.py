@@ -115,6 +115,14 @@ async def take_turn(session: AsyncSession) -> None:
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SWAP_TURN})
 
 
+async def hold_costs(session: AsyncSession) -> None:
+    """Take the swaps' turn and hold ``costs`` against writes (``SHARE`` mode: readers go
+    on) until the end of the transaction: for rebuilding totals from the line items, which
+    no write may change meanwhile."""
+    await take_turn(session)
+    await session.execute(text("LOCK TABLE costs IN SHARE MODE"))
+
+
 async def stage(
     session: AsyncSession, load: Load,
     rows: Iterable[Sequence[Any]] | AsyncIterable[Sequence[Any]],

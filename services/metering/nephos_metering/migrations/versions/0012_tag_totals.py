@@ -20,12 +20,10 @@ Revision ID: 0012
 Revises: 0011
 """
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-
 import sqlalchemy as sa
 from alembic import op
+
+from nephos_metering.migrations.earlier import revision as earlier
 
 revision = "0012"
 down_revision = "0011"
@@ -33,17 +31,8 @@ branch_labels = None
 depends_on = None
 
 
-def _previous() -> ModuleType:
-    """Revision 0011, whose functions this one extends and its downgrade restores."""
-    path = Path(__file__).with_name("0011_account_totals.py")
-    spec = importlib.util.spec_from_file_location("nephos_metering_revision_0011", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_0011 = _previous()
+_0011 = earlier("0011_account_totals.py")
+"""Revision 0011, whose functions this one extends and its downgrade restores."""
 _TAG_KEY = "tenant, tag_key, dimension, tag_value, day, account_id, tagged, billing_currency, key"
 _COLUMNS = "tenant, tag_key, tagged, tag_value, account_id, dimension, day, billing_currency, key"
 
@@ -60,7 +49,7 @@ def _tag_sums(source: str, sign: str, marked: str) -> str:
     """
 
 
-def _by_tag(source: str, sign: str) -> str:
+def by_tag(source: str, sign: str) -> str:
     return f"""
     , by_tag AS (
         INSERT INTO cost_tag_daily_totals AS t ({_COLUMNS}, billed_cost, effective_cost,
@@ -70,11 +59,11 @@ def _by_tag(source: str, sign: str) -> str:
     )"""
 
 
-def _adding(source: str, sign: str) -> str:
-    return str(_0011.add(source, sign, accounts=True, also=_by_tag(source, sign)))
+def adding(source: str, sign: str) -> str:
+    return str(_0011.add(source, sign, accounts=True, also=by_tag(source, sign)))
 
 
-_DROP_EMPTY = _0011.drop_empty(True) + "DELETE FROM cost_tag_daily_totals WHERE row_count = 0;\n"
+DROP_EMPTY = _0011.drop_empty(True) + "DELETE FROM cost_tag_daily_totals WHERE row_count = 0;\n"
 _BUILD = f"""
 CREATE FUNCTION cost_tag_totals_build(company text, tag text) RETURNS bigint
 LANGUAGE plpgsql AS $fn$
@@ -124,7 +113,7 @@ def upgrade() -> None:
     op.execute("CREATE INDEX ix_cost_tag_daily_totals_empty ON cost_tag_daily_totals (tenant)"
                " WHERE row_count = 0")  # fmt: skip
     op.execute(_BUILD)
-    for function in (_0011.follow(_adding, _DROP_EMPTY), _0011.apply(_adding, _DROP_EMPTY)):
+    for function in (_0011.follow(adding, DROP_EMPTY), _0011.apply(adding, DROP_EMPTY)):
         op.execute(function)
 
 

@@ -1,0 +1,50 @@
+"""A service group of bench resources, as asset events leave it, and its totals built.
+
+Both metering benches ask about (or ingest for) a group of assets whose native
+ids name bench resources; the group is written through the projection's own
+repository and made stale as a membership event makes it, and its daily
+totals are built as the queued job builds them.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+
+from nephos_common.db import Database
+from nephos_metering.allocation import group_totals
+from nephos_metering.allocation import repository as allocation
+from nephos_metering.allocation.keys import asset_keys
+
+
+async def service_group(
+    database: Database, tenant: str, account: uuid.UUID, native_ids: Sequence[str]
+) -> uuid.UUID:
+    """A group of one asset per native id, its totals stale (not built)."""
+    group_id = uuid.uuid4()
+    async with database.transaction() as session:
+        members = []
+        for native_id in native_ids:
+            asset_id = uuid.uuid4()
+            asset = {"asset_id": asset_id, "account_id": account, "provider": "aws",
+                     "region": "us-east-1", "category": "server",
+                     "native_type": "aws.ec2.instance", "native_id": native_id,
+                     "name": native_id, "state": "running", "tags": {}, "spec": {},
+                     "resource_keys": asset_keys(native_id, {})}  # fmt: skip
+            await allocation.upsert_asset(session, tenant, asset)
+            members.append(asset_id)
+        await allocation.upsert_group(session, tenant, group_id, "bench")
+        await allocation.add_members(session, tenant, group_id, members)
+        await group_totals.stale(session, tenant, [group_id])
+    return group_id
+
+
+async def build_totals(database: Database, tenant: str, group_id: uuid.UUID) -> tuple[int, float]:
+    """Build the group's totals as the queued job does: (rows, seconds)."""
+    async with database.transaction() as session:
+        started = time.perf_counter()
+        built = await group_totals.build(session, tenant, group_id)
+        elapsed = time.perf_counter() - started
+    assert built is not None, "the group was stale"
+    return built, elapsed

@@ -1,0 +1,74 @@
+"""Service groups' daily totals: made stale by a membership change, rebuilt by a job.
+
+A group's totals (migration 0014) sum the costs of its members' resources, so
+they hold only for the membership they were built for. Whatever changes which
+resources a group holds (members added or removed, a member's resource keys)
+clears the group's ``totals_ready_at`` and queues a rebuild on the metering
+work queue, in the asset event's own transaction; questions read the line
+items meanwhile. The rebuild holds ``costs`` against writes and the group's
+row against membership changes, rebuilds the totals whole and marks them
+ready. Several changes queue several jobs; the first rebuild serves them all,
+and the others find the totals ready and do nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nephos_common.contracts.metering import JOBS_STREAM, GroupTotalsRequested
+from nephos_common.messaging import outbox
+from nephos_common.messaging.consumer import Subscription
+from nephos_common.messaging.envelope import Envelope
+from nephos_metering.allocation import repository
+from nephos_metering.db import MESSAGING
+from nephos_metering.ingest.staging import hold_costs
+
+log = logging.getLogger(__name__)
+SOURCE = "metering"
+BUILD_SECONDS = 600.0
+"""Ack wait of a rebuild: a lookup per member resource key and partition."""
+
+
+async def stale(session: AsyncSession, tenant: str, group_ids: Sequence[uuid.UUID]) -> None:
+    """The groups' membership changed: their totals stop answering, a rebuild is queued."""
+    if not group_ids:
+        return
+    await repository.make_stale(session, tenant, group_ids)
+    jobs = [GroupTotalsRequested(group_id=g).envelope(tenant=tenant, source=SOURCE)
+            for g in group_ids]  # fmt: skip
+    await outbox.record(session, MESSAGING, jobs)
+
+
+async def build(session: AsyncSession, tenant: str, group_id: uuid.UUID) -> int | None:
+    """Rebuild the group's totals if stale (see module doc); None when there was nothing to
+    do: the group is gone, or its totals were rebuilt since the change."""
+    await hold_costs(session)
+    group = await repository.locked_group(session, tenant, group_id)
+    if group is None or group.totals_ready_at is not None:
+        return None
+    built = await repository.build_totals(session, group)
+    log.info("service group totals built", extra={"tenant": tenant, "rows": built})
+    return built
+
+
+async def handle_build(session: AsyncSession, envelope: Envelope) -> None:
+    """Consumer entry point: the job's transaction is the rebuild's."""
+    await build(session, envelope.tenant, GroupTotalsRequested.parse(envelope).group_id)
+
+
+def subscriptions(app: FastAPI) -> list[Subscription]:
+    return [
+        Subscription(
+            durable="metering-group-totals",
+            stream=JOBS_STREAM.name,
+            subject=GroupTotalsRequested.event_type,
+            handler=handle_build,
+            ack_wait_seconds=BUILD_SECONDS,
+            batch=1,
+        )
+    ]
