@@ -207,3 +207,33 @@ async def test_a_membership_change_during_a_rebuild_waits_and_leaves_it_stale(
     await changing
 
     assert not await _reads_totals(service, group)
+
+
+async def test_group_costs_read_built_totals_and_answer_as_the_line_items_do(
+    metering_service: MeteringService,
+) -> None:
+    service = metering_service
+    await _load_costs(service)
+    members = ["i-0aaa", "i-0ccc", "i-0ccc"]  # two assets claim i-0ccc: its rows count once
+    built = await service_group(service, members, built=True)
+    stale = await service_group(service, members, built=False)
+    headers = service.auth("acme", "viewer")
+
+    batch = await service.client.get("/service-group-costs", headers=headers,
+                                     params={**MAY, "ids": f"{built},{stale}"})  # fmt: skip
+    one = {g: await service.client.get(f"/service-group-costs/{g}", params=MAY, headers=headers)
+           for g in (built, stale)}  # fmt: skip
+
+    assert batch.status_code == 200, batch.text
+    from_totals, from_items = batch.json()["items"]
+    figures = ("totals", "by_service", "daily")
+    assert [from_totals[f] for f in figures] == [from_items[f] for f in figures]
+    assert Decimal(from_totals["totals"][0]["billed_cost"]) == _expected("i-0aaa", "i-0ccc")
+    assert len(from_totals["daily"]) == DAYS
+    assert [one[built].json()[f] for f in figures] == [one[stale].json()[f] for f in figures]
+    assert [(m["native_id"], m["totals"]) for m in one[built].json()["members"]] == [
+        (m["native_id"], m["totals"]) for m in one[stale].json()["members"]
+    ]
+    assert sorted(Decimal(m["totals"][0]["billed_cost"]) for m in one[built].json()["members"]) == [
+        _expected("i-0ccc"), _expected("i-0ccc"), _expected("i-0aaa")
+    ]  # fmt: skip

@@ -186,6 +186,28 @@ async def build_totals(session: AsyncSession, group: AllocationGroup) -> int:
     return int(built or 0)
 
 
+async def group_service_days(
+    session: AsyncSession, tenant: str, group_ids: Sequence[uuid.UUID], first: date, last: date
+) -> dict[uuid.UUID, list[KeyCost]]:
+    """Each group's cost per UTC day, service and currency over ``first``..``last`` (both
+    included), from its daily totals (every group asked gets an entry): the caller asks
+    only for groups whose totals are built (``totals_ready_at``)."""
+    if not group_ids:
+        return {}
+    rows = await session.execute(
+        text(
+            f"SELECT group_id, day, key, billing_currency, sum(billed_cost), sum(effective_cost)"
+            f" FROM {GROUP_TOTALS} WHERE tenant = :tenant AND group_id = ANY(:groups)"
+            f" AND dimension = 'service' AND day BETWEEN :first AND :last GROUP BY 1, 2, 3, 4"
+        ),
+        {"tenant": tenant, "groups": list(group_ids), "first": first, "last": last},
+    )
+    found: dict[uuid.UUID, list[KeyCost]] = {g: [] for g in group_ids}
+    for group_id, day, service, currency, billed, effective in rows:
+        found[group_id].append(KeyCost(str(group_id), day, service, currency, billed, effective))
+    return found
+
+
 async def totals_ready(session: AsyncSession, tenant: str, group_id: uuid.UUID) -> bool:
     """Whether the group's daily totals answer questions: built since its last change."""
     query = select(AllocationGroup.totals_ready_at).where(

@@ -1,7 +1,9 @@
 """Cost per asset and per service group: the bill rows of the assets' resources.
 
 A group's cost over a period is that of its current members over the whole
-period: membership is what the asset service says now, not a history.
+period: membership is what the asset service says now, not a history. A
+group's own figures are read from its daily totals when they are built for
+its current members (see ``group_totals``), else from its members' line items.
 """
 
 from __future__ import annotations
@@ -157,23 +159,24 @@ async def group_costs(
     their cost costs the gateway one call (DataLoaders).
     """
     found = await repository.groups(session, tenant, group_ids)
-    members = await repository.members_of(session, tenant, list(found))
+    built = [g.group_id for g in found.values() if g.totals_ready_at is not None]
+    rows = await repository.group_service_days(session, tenant, built, first, last)
+    stale = [g for g in found if g not in rows]
+    members = await repository.members_of(session, tenant, stale)
     member_ids = sorted({a for ids in members.values() for a in ids})
     assets = await repository.assets(session, tenant, member_ids)
     per_asset = await rows_per_asset(session, tenant, list(assets.values()), first, last)
-    items = [
-        _group_totals(g, found.get(g), [per_asset.get(a, []) for a in members.get(g, [])])
-        for g in group_ids
-    ]
+    for g in stale:
+        rows[g] = _distinct_rows(per_asset.get(a, []) for a in members.get(g, []))
+    items = [_group_totals(g, found.get(g), rows.get(g, [])) for g in group_ids]
     return GroupCostBatch(start=first, end=last, items=items)
 
 
 def _group_totals(
-    group_id: uuid.UUID, group: AllocationGroup | None, member_rows: list[list[KeyCost]]
+    group_id: uuid.UUID, group: AllocationGroup | None, rows: list[KeyCost]
 ) -> GroupCostTotals:
     if group is None:
         return GroupCostTotals(group_id=group_id, found=False)
-    rows = _distinct_rows(member_rows)
     return GroupCostTotals(
         group_id=group_id, found=True, name=group.name, totals=_totals(rows),
         by_service=_by_service(rows), daily=_daily(rows),
@@ -188,8 +191,15 @@ async def group_cost(
         raise NotFound("no such service group", code="service_group_not_found")
     member_ids = await repository.members(session, tenant, group_id)
     found = await repository.assets(session, tenant, member_ids)
-    per_asset = await rows_per_asset(session, tenant, list(found.values()), first, last)
-    rows = _distinct_rows(per_asset.values())
+    built = group.totals_ready_at is not None
+    per_asset = await rows_per_asset(
+        session, tenant, list(found.values()), first, last, detailed=not built
+    )
+    if built:
+        days = await repository.group_service_days(session, tenant, [group_id], first, last)
+        rows = days.get(group_id, [])
+    else:
+        rows = _distinct_rows(per_asset.values())
     members = [_asset_totals(a, found.get(a), per_asset.get(a, [])) for a in member_ids]
     members.sort(key=_largest_first)
     return GroupCost(
