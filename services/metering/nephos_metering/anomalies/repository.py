@@ -7,14 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.errors import NotFound
 from nephos_metering.anomalies.models import Anomaly
-from nephos_metering.costs.filtered import charge_day, within
-from nephos_metering.costs.models import Cost
+from nephos_metering.costs.repository import ACCOUNT_TOTALS, WHOLE, days_bound
 
 MAX_ANOMALIES = 1000
 
@@ -33,17 +32,16 @@ async def series(
     session: AsyncSession, tenant: str, start: datetime, end: datetime,
     account_id: uuid.UUID | None,
 ) -> list[Series]:  # fmt: skip
-    """Per (account, service, currency) daily totals over [start, end)."""
-    day = charge_day()
-    keys = (Cost.account_id, Cost.service_name, Cost.billing_currency)
-    where: list[ColumnElement[bool]] = [Cost.service_name.is_not(None)]
+    """Per (account, service, currency) daily totals over [start, end), read from the
+    per-account daily totals: a delivery's detection no longer groups its line items."""
+    t = ACCOUNT_TOTALS.c
+    keys = (t.account_id, t.key, t.billing_currency)
+    bounds = days_bound(start, end)
+    where = [t.tenant == tenant, t.dimension == "service", t.key.is_not(None),
+             t.day >= bounds["first"], t.day < bounds["after"]]  # fmt: skip
     if account_id is not None:
-        where.append(Cost.account_id == account_id)
-    query = (
-        select(*keys, day, func.sum(Cost.billed_cost))
-        .where(*within(tenant, start, end, where))
-        .group_by(*keys, day)
-    )
+        where.append(t.account_id == account_id)
+    query = select(*keys, t.day, func.sum(t.billed_cost)).where(*where).group_by(*keys, t.day)
     found: dict[tuple[uuid.UUID, str, str], Series] = {}
     for account, service, currency, on, total in (await session.execute(query)).all():
         one = found.setdefault((account, service, currency), Series(account, service, currency))
@@ -55,11 +53,13 @@ async def account_days(
     session: AsyncSession, tenant: str, account_id: uuid.UUID | None
 ) -> dict[uuid.UUID, tuple[date, date]]:
     """Per account, its first and last day with any cost: the days the data is known."""
-    day = charge_day()
-    query = select(Cost.account_id, func.min(day), func.max(day)).where(Cost.tenant == tenant)
+    t = ACCOUNT_TOTALS.c
+    query = select(t.account_id, func.min(t.day), func.max(t.day)).where(
+        t.tenant == tenant, t.dimension == WHOLE
+    )
     if account_id is not None:
-        query = query.where(Cost.account_id == account_id)
-    rows = (await session.execute(query.group_by(Cost.account_id))).all()
+        query = query.where(t.account_id == account_id)
+    rows = (await session.execute(query.group_by(t.account_id))).all()
     return {account: (first, last) for account, first, last in rows}
 
 
