@@ -273,7 +273,8 @@ def run_dashboard(dbs: Databases, options: DashboardOptions) -> None:
     found = asyncio.run(measure(url, options))
     figures(f"(b) dashboard questions over {options.months} months x "
             f"{count(options.month_rows)} rows, as of {AS_OF}, {options.repeats} runs each "
-            f"({options.narrowed_repeats} when narrowed to an account or a tag)",
+            f"({options.narrowed_repeats} when narrowed to an account, a tag or a service group "
+            "just changed)",
             [Figure("rows generated (not through ingest)", count(total)),
              Figure("generation time incl. daily totals by trigger", seconds(filled)),
              *found])  # fmt: skip
