@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 from tests.gateway.conftest import Gateway
@@ -136,3 +137,32 @@ async def asset_ids_by_native_id(
         if not connection["pageInfo"]["hasNextPage"]:
             return found
         after = connection["pageInfo"]["endCursor"]
+
+
+USER_ERRORS = "userErrors { code message field }"
+
+
+def payload(body: dict[str, Any]) -> dict[str, Any]:
+    """The payload of a one-field mutation that ran without a GraphQL error."""
+    assert "errors" not in body, body
+    (found,) = body["data"].values()
+    result: dict[str, Any] = found
+    return result
+
+
+def error_codes(found: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """(code, field) of each user error of a payload."""
+    return [(e["code"], e["field"]) for e in found["userErrors"]]
+
+
+def assert_forbidden(body: dict[str, Any], role: str = "operator") -> None:
+    """Refused for want of ``role``: no data, one FORBIDDEN error naming the role."""
+    assert body["data"] is None, body
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert error["message"] == f"this action needs the {role} role"
+
+
+def moment(value: str | None) -> datetime | None:
+    """A time as REST or GraphQL writes it (``Z`` or ``+00:00``), to compare the two."""
+    return datetime.fromisoformat(value) if value else None

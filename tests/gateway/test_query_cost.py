@@ -125,3 +125,20 @@ async def test_monitoring_lists_count_their_page_and_their_items(costly_gateway:
     assert _refusal(by_incident)["cost"] == 1 + 50 * (1 + 1 + (1 + 10 * 2))
     assert _refusal(by_asset)["cost"] == 1 + 20 * (1 + 1 + (1 + 10 * 1) + (1 + 10 * 2))
     assert costly_gateway.asset.requests == []
+
+
+async def test_deliveries_and_collection_jobs_count_their_page_and_their_items(
+    costly_gateway: Gateway,
+) -> None:
+    """Deliveries and collection jobs page by ``first``; a delivery's attempts, which have
+    no ``first``, count as ``list_size`` (10) items each."""
+    deliveries = "{ notificationDeliveries(first: 30) { nodes { id attempts { number ok } } } }"
+    job = "id status trigger provider targets apiCalls pointsStored account { id name }"
+    jobs = f"{{ metricCollectionJobs(first: 50) {{ nodes {{ {job} }} }} }}"
+
+    by_delivery = await costly_gateway.query(deliveries)
+    by_job = await costly_gateway.query(jobs)
+
+    assert _refusal(by_delivery)["cost"] == 1 + 30 * (1 + (1 + (1 + 10 * 2)))
+    assert _refusal(by_job)["cost"] == 1 + 50 * (1 + (7 + (1 + 2)))
+    assert costly_gateway.asset.requests == []

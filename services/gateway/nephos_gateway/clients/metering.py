@@ -2,9 +2,10 @@
 
 Cost questions (overview, summary, trend, forecast, comparison), each of the
 whole company or narrowed by a ``CostQuery``, cost per
-asset and per service group (batch reads for DataLoaders), budgets,
-anomalies, recommendations, cost sets, billing sources and their ingest
-runs, deliveries, invoices and invoice terms. Ids are checked before they
+asset and per service group (batch reads for DataLoaders), budgets and
+their evaluation, anomalies and their detection, recommendations and their
+recomputation, cost sets, billing sources and their ingest runs, deliveries,
+invoices and invoice terms. Ids are checked before they
 reach a URL path; a bad one names nothing, so it is not found.
 """
 
@@ -199,11 +200,22 @@ class MeteringClient(ServiceClient):
     async def delete_budget(self, budget_id: str) -> None:
         await self._send("DELETE", _budget_path(budget_id))
 
+    async def evaluate_budget(self, budget_id: str, as_of: date | None) -> m.BudgetEvaluation:
+        """The status, after sending the notices of thresholds crossed first this period."""
+        path = f"{_budget_path(budget_id)}/evaluate"
+        params = _params(as_of=as_of)
+        return await self._call(m.BudgetEvaluation, "POST", path, params=params)
+
     async def anomalies(self, query: AnomalyQuery) -> list[m.Anomaly]:
         if query.account_id is not None and canonical_id(query.account_id) is None:
             return []  # not an id, so no account of the company
         answer = await self._call(m.AnomalyList, "GET", "/anomalies", params=query.params())
         return answer.items
+
+    async def detect_anomalies(self, body: dict[str, Any]) -> list[m.Anomaly]:
+        """Judge a range of days now; the anomalies new to this run."""
+        answer = await self._call(m.Detection, "POST", "/anomalies/detect", json=body)
+        return answer.detected
 
     async def acknowledge_anomaly(self, anomaly_id: str) -> m.Anomaly:
         path = f"/anomalies/{checked_id(anomaly_id, 'anomaly')}/acknowledge"
@@ -215,6 +227,11 @@ class MeteringClient(ServiceClient):
         params = _params(kind=kind, status=status, limit=min(limit, MAX_RECOMMENDATIONS),
                          after=after)  # fmt: skip
         return await self._call(m.RecommendationPage, "GET", "/recommendations", params=params)
+
+    async def refresh_recommendations(self, as_of: date | None) -> m.RecommendationRefresh:
+        params = _params(as_of=as_of)
+        path = "/recommendations/refresh"
+        return await self._call(m.RecommendationRefresh, "POST", path, params=params)
 
     async def change_recommendation(self, recommendation_id: str, status: str) -> m.Recommendation:
         path = f"/recommendations/{checked_id(recommendation_id, 'recommendation')}"

@@ -222,6 +222,12 @@ class BudgetStatus(_Answer):
     thresholds: list[ThresholdState]
 
 
+class BudgetEvaluation(BudgetStatus):
+    """The status, and the thresholds whose notice this evaluation sent."""
+
+    notified: list[Threshold]
+
+
 class Anomaly(_Answer):
     id: str
     account_id: str
@@ -239,6 +245,11 @@ class Anomaly(_Answer):
 
 class AnomalyList(_Answer):
     items: list[Anomaly]
+
+
+class Detection(_Answer):
+    detected: list[Anomaly]
+    """Anomalies new to this run."""
 
 
 class Recommendation(_Answer):
@@ -268,6 +279,11 @@ class RecommendationPage(_Answer):
     next_cursor: str | None = None
     totals: list[SavingTotal]
     computed_at: datetime | None = None
+
+
+class RecommendationRefresh(_Answer):
+    computed_at: datetime
+    found: int
 
 
 class CostSetFilters(_Answer):

@@ -1,5 +1,6 @@
-"""Typed client of the monitoring service's REST API: targets, rules, alerts, incidents,
-silences, maintenance windows, channels, escalation policies, overviews and metrics.
+"""Typed client of the monitoring service's REST API: targets, rules, alerts, incidents
+and their preferences, silences, maintenance windows, channels and their deliveries,
+escalation policies, collection jobs, overviews and metrics.
 
 ``GET /targets`` answers every present target of the company and ``GET /alerts``
 the newest alerts (at most 1,000); the gateway's loaders call each once per
@@ -22,6 +23,7 @@ from nephos_gateway.clients.base import ServiceClient
 from nephos_gateway.clients.errors import NotFound
 
 OPEN_INCIDENT_STATUSES = ("open", "acknowledged")
+MAX_COLLECTION_JOBS = 500  # the service refuses larger /collection-jobs reads
 
 
 def _path_id(value: str, what: str, code: str = "not_found") -> str:
@@ -30,6 +32,11 @@ def _path_id(value: str, what: str, code: str = "not_found") -> str:
     if canonical is None:
         raise NotFound(f"no such {what}", service="monitoring", code=code)
     return canonical
+
+
+def _policy_path(policy_id: str) -> str:
+    code = "escalation_policy_not_found"
+    return f"/escalation-policies/{_path_id(policy_id, 'escalation policy', code)}"
 
 
 def _chunks(ids: Sequence[str]) -> Iterator[str]:
@@ -182,8 +189,56 @@ class MonitoringClient(ServiceClient):
     async def delete_channel(self, channel_id: str) -> None:
         await self._send("DELETE", f"/channels/{_path_id(channel_id, 'channel')}")
 
+    async def deliveries(self, status: str | None, alert_id: str | None) -> list[m.Delivery]:
+        """The newest deliveries (at most 500), each with its attempts; one call."""
+        if alert_id is not None and canonical_id(alert_id) is None:
+            return []  # not an id, so no alert of the company
+        params: dict[str, Any] = {"status": status} if status is not None else {}
+        if alert_id is not None:
+            params["alert_id"] = alert_id
+        return (await self._call(m.DeliveryList, "GET", "/deliveries", params=params)).items
+
     async def escalation_policies(self) -> list[m.EscalationPolicy]:
         return (await self._call(m.EscalationPolicyList, "GET", "/escalation-policies")).items
+
+    async def escalation_policy(self, policy_id: str) -> m.EscalationPolicy:
+        return await self._call(m.EscalationPolicy, "GET", _policy_path(policy_id))
+
+    async def create_escalation_policy(self, body: dict[str, Any]) -> m.EscalationPolicy:
+        return await self._call(m.EscalationPolicy, "POST", "/escalation-policies", json=body)
+
+    async def replace_escalation_policy(
+        self, policy_id: str, body: dict[str, Any]
+    ) -> m.EscalationPolicy:
+        return await self._call(m.EscalationPolicy, "PUT", _policy_path(policy_id), json=body)
+
+    async def delete_escalation_policy(self, policy_id: str) -> None:
+        await self._send("DELETE", _policy_path(policy_id))
+
+    async def incident_preferences(self) -> m.IncidentPreferences:
+        return await self._call(m.IncidentPreferences, "GET", "/incident-preferences")
+
+    async def set_incident_preferences(self, body: dict[str, Any]) -> m.IncidentPreferences:
+        return await self._call(m.IncidentPreferences, "PUT", "/incident-preferences", json=body)
+
+    async def start_collection(self, account_id: str) -> m.CollectionJob:
+        """Queue a collection job of an account the company has monitored targets in."""
+        body = {"account_id": _path_id(account_id, "account", "account_not_found")}
+        return await self._call(m.CollectionJob, "POST", "/collection-jobs", json=body)
+
+    async def collection_jobs(self, account_id: str | None, limit: int) -> list[m.CollectionJob]:
+        """The newest jobs first, of one account or of all."""
+        if account_id is not None and canonical_id(account_id) is None:
+            return []  # not an id, so no account of the company
+        params: dict[str, Any] = {"limit": min(limit, MAX_COLLECTION_JOBS)}
+        if account_id is not None:
+            params["account_id"] = account_id
+        answer = await self._call(m.CollectionJobList, "GET", "/collection-jobs", params=params)
+        return answer.items
+
+    async def collection_job(self, job_id: str) -> m.CollectionJob:
+        path = f"/collection-jobs/{_path_id(job_id, 'collection job', 'job_not_found')}"
+        return await self._call(m.CollectionJob, "GET", path)
 
     async def series(self, asset_id: str, window: SeriesWindow) -> m.Series:
         params = {"asset_id": _path_id(asset_id, "asset"), **window.params()}

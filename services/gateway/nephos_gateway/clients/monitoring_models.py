@@ -200,6 +200,62 @@ class EscalationPolicyList(_Answer):
     items: list[EscalationPolicy]
 
 
+class IncidentPreferences(_Answer):
+    """The company's incident defaults; the service answers its defaults until set."""
+
+    auto_resolve: bool = True
+    escalation_policy_id: str | None = None
+
+
+class DeliveryAttempt(_Answer):
+    number: int
+    at: datetime
+    ok: bool
+    status_code: int | None = None
+    error: str | None = None
+
+
+class Delivery(_Answer):
+    """One alert event sent (or suppressed) to one channel, with every attempt."""
+
+    id: str
+    channel_id: str
+    event_type: str
+    alert_id: str
+    status: str
+    suppressed_reason: str | None = None
+    attempts: list[DeliveryAttempt]
+    next_attempt_at: datetime | None = None
+    created_at: datetime
+    delivered_at: datetime | None = None
+
+
+class DeliveryList(_Answer):
+    items: list[Delivery]
+
+
+class CollectionJob(_Answer):
+    """One queued collection of an account's metrics, with its progress."""
+
+    id: str
+    account_id: str
+    provider: str
+    slot: datetime
+    trigger: str
+    status: str
+    requested_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    targets: int
+    api_calls: int
+    points_stored: int
+    error: str | None = None
+
+
+class CollectionJobList(_Answer):
+    items: list[CollectionJob]
+
+
 class SeriesPoint(_Answer):
     ts: datetime
     avg: float

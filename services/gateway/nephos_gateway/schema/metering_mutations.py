@@ -1,8 +1,10 @@
-"""Metering mutations: budgets, cost sets, anomalies, recommendations, invoice terms,
-cost allocation tags, billing sources and ingest runs.
+"""Metering mutations: budgets and their evaluation, cost sets, anomalies and their
+detection, recommendations and their recomputation, invoice terms, cost allocation tags,
+billing sources and ingest runs.
 
 A base class of ``Mutation``. The roles match the service's own checks
-(operators change budgets, sources and findings; admins set invoice terms and
+(operators change budgets, sources and findings, and run evaluations, detections
+and recomputations now; admins set invoice terms and
 cost allocation tags; any user keeps their own cost sets): a lesser role is
 refused FORBIDDEN before any call, and the service checks again from the internal token. Domain
 failures come back as ``userErrors``; auth and availability failures stay
@@ -11,13 +13,23 @@ GraphQL errors.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Annotated
+
 import strawberry
 
 from nephos_gateway.clients.errors import ServiceError
 from nephos_gateway.schema.context import GatewayContext
+from nephos_gateway.schema.metering_ops import AsOf
 from nephos_gateway.schema.security import IsAdmin, IsOperator
 from nephos_gateway.schema.types import billing_sources, budgets, cost_sets
-from nephos_gateway.schema.types.anomalies import Anomaly, AnomalyPayload
+from nephos_gateway.schema.types.anomalies import (
+    DETECT_INPUT_OF_CODE,
+    Anomaly,
+    AnomalyPayload,
+    DetectAnomaliesInput,
+    DetectAnomaliesPayload,
+)
 from nephos_gateway.schema.types.billing_sources import (
     CostSource,
     CostSourcePayload,
@@ -32,6 +44,7 @@ from nephos_gateway.schema.types.budgets import (
     BudgetInput,
     BudgetPayload,
     DeleteBudgetPayload,
+    EvaluateBudgetPayload,
 )
 from nephos_gateway.schema.types.common import user_errors
 from nephos_gateway.schema.types.cost_allocation_tags import (
@@ -55,9 +68,16 @@ from nephos_gateway.schema.types.recommendations import (
     Recommendation,
     RecommendationPayload,
     RecommendationStatus,
+    RefreshRecommendationsPayload,
 )
 
 Info = strawberry.Info[GatewayContext]
+Judged = Annotated[
+    date | None,
+    strawberry.argument(
+        description="Judge the period containing this day; the current one by default."
+    ),
+]
 
 
 @strawberry.type
@@ -88,6 +108,20 @@ class MeteringMutation:
         except ServiceError as exc:
             return DeleteBudgetPayload(user_errors=user_errors(exc))
         return DeleteBudgetPayload(deleted_id=id)
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator],
+        description="Evaluate a budget now: its status, sending the notices of thresholds "
+        "crossed for the first time this period.",
+    )
+    async def evaluate_budget(
+        self, info: Info, id: strawberry.ID, as_of: Judged = None
+    ) -> EvaluateBudgetPayload:
+        try:
+            found = await info.context.metering.evaluate_budget(str(id), as_of)
+        except ServiceError as exc:
+            return EvaluateBudgetPayload(user_errors=user_errors(exc))
+        return EvaluateBudgetPayload.of(found)
 
     @strawberry.mutation(description="Save a cost question for the caller (any role).")
     async def create_cost_set(self, info: Info, input: CostSetInput) -> CostSetPayload:
@@ -123,6 +157,35 @@ class MeteringMutation:
         except ServiceError as exc:
             return AnomalyPayload(user_errors=user_errors(exc))
         return AnomalyPayload(anomaly=Anomaly.of(found))
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator],
+        description="Judge a range of days for cost anomalies now, instead of after the next "
+        "ingest; new ones are announced like those an ingest finds.",
+    )
+    async def detect_anomalies(
+        self, info: Info, input: DetectAnomaliesInput
+    ) -> DetectAnomaliesPayload:
+        try:
+            found = await info.context.metering.detect_anomalies(input.body())
+        except ServiceError as exc:
+            errors = user_errors(exc, id_field="input", fields=DETECT_INPUT_OF_CODE)
+            return DetectAnomaliesPayload(user_errors=errors)
+        return DetectAnomaliesPayload(detected=[Anomaly.of(a) for a in found])
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator],
+        description="Compute the company's recommendations now instead of after the next "
+        "ingest; dismissals are kept.",
+    )
+    async def refresh_recommendations(
+        self, info: Info, as_of: AsOf = None
+    ) -> RefreshRecommendationsPayload:
+        try:
+            found = await info.context.metering.refresh_recommendations(as_of)
+        except ServiceError as exc:
+            return RefreshRecommendationsPayload(user_errors=user_errors(exc))
+        return RefreshRecommendationsPayload(computed_at=found.computed_at, found=found.found)
 
     @strawberry.mutation(
         permission_classes=[IsOperator],

@@ -1,5 +1,6 @@
-"""Monitoring mutations: alert rules, incident actions, silences, maintenance windows and
-notification channels (operators and admins).
+"""Monitoring mutations: alert rules, incident actions and preferences, silences,
+maintenance windows, notification channels, escalation policies and metric collection
+jobs (operators and admins).
 
 A viewer is refused with FORBIDDEN before any call, and the service checks
 the role again from the internal token (its 403 is FORBIDDEN too). Domain
@@ -24,13 +25,29 @@ from nephos_gateway.schema.types.alert_rules import (
     UpdateAlertRuleInput,
 )
 from nephos_gateway.schema.types.channels import (
+    POLICY_INPUT_OF_CODE,
     CreateNotificationChannelInput,
+    DeleteEscalationPolicyPayload,
     DeleteNotificationChannelPayload,
+    EscalationPolicy,
+    EscalationPolicyInput,
+    EscalationPolicyPayload,
     NotificationChannel,
     NotificationChannelPayload,
 )
+from nephos_gateway.schema.types.collection_jobs import (
+    MetricCollectionJob,
+    StartMetricCollectionPayload,
+)
 from nephos_gateway.schema.types.common import UserError, user_errors
-from nephos_gateway.schema.types.incidents import Incident, IncidentPayload
+from nephos_gateway.schema.types.incidents import (
+    PREFERENCES_INPUT_OF_CODE,
+    Incident,
+    IncidentPayload,
+    IncidentPreferences,
+    IncidentPreferencesInput,
+    IncidentPreferencesPayload,
+)
 from nephos_gateway.schema.types.maintenance import (
     DeleteMaintenanceWindowPayload,
     MaintenanceWindow,
@@ -66,6 +83,12 @@ def _argument(location: str) -> str:
 async def _incident(call: Awaitable[Any]) -> IncidentPayload:
     found, errors = await _attempt(call, locations=_argument)
     return IncidentPayload(incident=Incident.of(found) if found else None, user_errors=errors)
+
+
+async def _escalation_policy(call: Awaitable[Any], **where: Any) -> EscalationPolicyPayload:
+    found, errors = await _attempt(call, fields=POLICY_INPUT_OF_CODE, **where)
+    policy = EscalationPolicy.of(found) if found else None
+    return EscalationPolicyPayload(escalation_policy=policy, user_errors=errors)
 
 
 @strawberry.type
@@ -125,6 +148,18 @@ class MonitoringMutation:
     ) -> IncidentPayload:
         body = {"text": text}
         return await _incident(info.context.monitoring.act_on_incident(str(id), "comments", body))
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator],
+        description="Set the company's incident defaults: auto-resolve and the policy to follow.",
+    )
+    async def set_incident_preferences(
+        self, info: Info, input: IncidentPreferencesInput
+    ) -> IncidentPreferencesPayload:
+        call = info.context.monitoring.set_incident_preferences(input.body())
+        found, errors = await _attempt(call, id_field="input", fields=PREFERENCES_INPUT_OF_CODE)
+        preferences = IncidentPreferences.of(found) if found else None
+        return IncidentPreferencesPayload(preferences=preferences, user_errors=errors)
 
     @strawberry.mutation(
         permission_classes=[IsOperator],
@@ -203,3 +238,49 @@ class MonitoringMutation:
         return DeleteNotificationChannelPayload(
             deleted_id=None if errors else id, user_errors=errors
         )
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator],
+        description="Create an escalation policy; alert rules and the incident preferences "
+        "may then name it.",
+    )
+    async def create_escalation_policy(
+        self, info: Info, input: EscalationPolicyInput
+    ) -> EscalationPolicyPayload:
+        call = info.context.monitoring.create_escalation_policy(input.body())
+        return await _escalation_policy(call, id_field="input")
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator],
+        description="Replace a policy's name and steps; incidents escalating under it keep "
+        "their current step's wait, then follow the new steps.",
+    )
+    async def update_escalation_policy(
+        self, info: Info, id: strawberry.ID, input: EscalationPolicyInput
+    ) -> EscalationPolicyPayload:
+        call = info.context.monitoring.replace_escalation_policy(str(id), input.body())
+        return await _escalation_policy(call)
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator],
+        description="Delete an escalation policy; rules and preferences naming it fall back "
+        "to none, and escalations under it stop.",
+    )
+    async def delete_escalation_policy(
+        self, info: Info, id: strawberry.ID
+    ) -> DeleteEscalationPolicyPayload:
+        _, errors = await _attempt(info.context.monitoring.delete_escalation_policy(str(id)))
+        return DeleteEscalationPolicyPayload(deleted_id=None if errors else id, user_errors=errors)
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator],
+        description="Queue a collection of the account's metrics now (it needs monitored "
+        "targets); poll metricCollectionJob for its progress.",
+    )
+    async def start_metric_collection(
+        self, info: Info, account_id: strawberry.ID
+    ) -> StartMetricCollectionPayload:
+        call = info.context.monitoring.start_collection(str(account_id))
+        found, errors = await _attempt(call, id_field="accountId")
+        job = MetricCollectionJob.of(found) if found else None
+        return StartMetricCollectionPayload(job=job, user_errors=errors)

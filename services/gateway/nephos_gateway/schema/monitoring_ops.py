@@ -1,10 +1,11 @@
-"""Monitoring root fields: the overview, targets, rules, alerts, incidents, silences,
-maintenance windows, channels, escalation policies and metric series.
+"""Monitoring root fields: the overview, targets, rules, alerts, incidents and their
+preferences, silences, maintenance windows, channels and their deliveries, escalation
+policies, metric collection jobs and metric series.
 
-The service answers these lists whole (or the newest 1,000); each becomes a
-Relay connection with ``paging.list_page``, so ``first`` bounds the nodes
-and the query cost. Ids that cannot name anything (not a UUID) read as not
-found without a call.
+The service answers these lists whole (or the newest 1,000, 500 for deliveries);
+each becomes a Relay connection with ``paging.list_page``, so ``first`` bounds
+the nodes and the query cost. Collection jobs are asked for as many as the page
+needs. Ids that cannot name anything (not a UUID) read as not found without a call.
 """
 
 from __future__ import annotations
@@ -21,10 +22,16 @@ from nephos_gateway.clients.errors import NotFound
 from nephos_gateway.clients.monitoring import SeriesWindow
 from nephos_gateway.schema import paging
 from nephos_gateway.schema.context import GatewayContext
-from nephos_gateway.schema.types.channels import EscalationPolicy, NotificationChannel
+from nephos_gateway.schema.types.channels import (
+    EscalationPolicy,
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationDeliveryStatus,
+)
+from nephos_gateway.schema.types.collection_jobs import MetricCollectionJob
 from nephos_gateway.schema.types.common import PARTIAL
 from nephos_gateway.schema.types.connections import Connection, connection
-from nephos_gateway.schema.types.incidents import Incident, IncidentFilter
+from nephos_gateway.schema.types.incidents import Incident, IncidentFilter, IncidentPreferences
 from nephos_gateway.schema.types.maintenance import MaintenanceWindow
 from nephos_gateway.schema.types.metrics import MetricResolution, MetricSeries
 from nephos_gateway.schema.types.monitoring import (
@@ -156,6 +163,10 @@ class MonitoringQuery:
         except NotFound:
             return None
 
+    @strawberry.field(description="The company's incident defaults (the service's until set).")
+    async def incident_preferences(self, info: Info) -> IncidentPreferences:
+        return IncidentPreferences.of(await info.context.monitoring.incident_preferences())
+
     @strawberry.field(description="Current and future silences (expired ones on request).")
     async def silences(
         self,
@@ -187,6 +198,64 @@ class MonitoringQuery:
     ) -> Connection[EscalationPolicy]:
         client = info.context.monitoring
         return await _page(info, client.escalation_policies, EscalationPolicy.of, first, after)
+
+    @strawberry.field(description="One escalation policy; null if unknown or not the company's.")
+    async def escalation_policy(self, info: Info, id: strawberry.ID) -> EscalationPolicy | None:
+        try:
+            return EscalationPolicy.of(await info.context.monitoring.escalation_policy(str(id)))
+        except NotFound:
+            return None
+
+    @strawberry.field(
+        description="Notifications sent to channels, newest first (the newest 500), each with "
+        "every try; of one status or alert, or all."
+    )
+    async def notification_deliveries(
+        self,
+        info: Info,
+        status: NotificationDeliveryStatus | None = None,
+        alert_id: strawberry.ID | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[NotificationDelivery]:
+        client = info.context.monitoring
+        chosen = status.value if status is not None else None
+        alert = str(alert_id) if alert_id is not None else None
+
+        async def read() -> list[mon.Delivery]:
+            return await client.deliveries(chosen, alert)
+
+        return await _page(info, read, NotificationDelivery.of, first, after)
+
+    @strawberry.field(
+        description="Metric collection jobs, newest first (the newest 500), of one account or "
+        "of all."
+    )
+    async def metric_collection_jobs(
+        self,
+        info: Info,
+        account_id: strawberry.ID | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[MetricCollectionJob]:
+        client = info.context.monitoring
+        account = str(account_id) if account_id is not None else None
+
+        async def fetch(n: int) -> list[mon.CollectionJob]:
+            return await client.collection_jobs(account, n)
+
+        limit = info.context.settings.max_page_size
+        page = await paging.list_page(fetch, _id, first=first, after=after, limit=limit)
+        return connection(page, MetricCollectionJob.of)
+
+    @strawberry.field(description="One metric collection job; null if unknown or not ours.")
+    async def metric_collection_job(
+        self, info: Info, id: strawberry.ID
+    ) -> MetricCollectionJob | None:
+        try:
+            return MetricCollectionJob.of(await info.context.monitoring.collection_job(str(id)))
+        except NotFound:
+            return None
 
     @strawberry.field(
         description=(

@@ -1,10 +1,11 @@
 """Cost anomalies: a day whose cost of one account and service fell outside its
-expected range. Viewers read them; operators acknowledge them."""
+expected range. Viewers read them; operators detect and acknowledge them."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 
@@ -67,4 +68,29 @@ class AnomalyFilter:
 @strawberry.type
 class AnomalyPayload:
     anomaly: Anomaly | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="The days to judge now, of one account or of all.")
+class DetectAnomaliesInput:
+    from_: date = strawberry.field(name="from", description="First day judged, included.")
+    to: date = strawberry.field(description="Last day judged, included.")
+    account_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Every account by default."
+    )
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"from": self.from_.isoformat(), "to": self.to.isoformat()}
+        return body | ({"account_id": str(self.account_id)} if self.account_id else {})
+
+
+DETECT_INPUT_OF_CODE = {"invalid_period": "input.to"}
+"""Service codes of a refused detection and the input they are about."""
+
+
+@strawberry.type
+class DetectAnomaliesPayload:
+    detected: list[Anomaly] | None = strawberry.field(
+        default=None, description="Anomalies new to this run; ones found before are not repeated."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)

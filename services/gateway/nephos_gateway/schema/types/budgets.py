@@ -8,6 +8,7 @@ Viewers read them and their status; operators change them. Amounts are exact
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -74,6 +75,10 @@ class BudgetScope:
 class BudgetThreshold:
     percent: int = strawberry.field(description="Of the budget amount, 1..1000.")
     basis: ThresholdBasis
+
+
+def thresholds_of(found: Sequence[m.Threshold]) -> list[BudgetThreshold]:
+    return [BudgetThreshold(percent=t.percent, basis=ThresholdBasis(t.basis)) for t in found]
 
 
 @strawberry.type(description="A threshold in the current period: crossed, and when it was told.")
@@ -153,9 +158,6 @@ class Budget:
 
     @classmethod
     def of(cls, b: m.Budget) -> Budget:
-        thresholds = [
-            BudgetThreshold(percent=t.percent, basis=ThresholdBasis(t.basis)) for t in b.thresholds
-        ]
         return cls(
             id=strawberry.ID(b.id),
             name=b.name,
@@ -165,7 +167,7 @@ class Budget:
             period=BudgetPeriod(b.period),
             start_date=b.start_date,
             end_date=b.end_date,
-            thresholds=thresholds,
+            thresholds=thresholds_of(b.thresholds),
             created_at=b.created_at,
             updated_at=b.updated_at,
         )
@@ -230,3 +232,17 @@ class BudgetPayload:
 class DeleteBudgetPayload:
     deleted_id: strawberry.ID | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class EvaluateBudgetPayload:
+    status: BudgetStatus | None = None
+    notified: list[BudgetThreshold] | None = strawberry.field(
+        default=None,
+        description="Thresholds crossed for the first time this period: their notice went now.",
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def of(cls, e: m.BudgetEvaluation) -> EvaluateBudgetPayload:
+        return cls(status=BudgetStatus.of(e), notified=thresholds_of(e.notified))

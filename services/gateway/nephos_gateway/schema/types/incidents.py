@@ -1,4 +1,5 @@
-"""Incidents: tickets opened by firing alerts, with their timeline and comments.
+"""Incidents: tickets opened by firing alerts, with their timeline and comments, and the
+company's incident preferences.
 
 An incident read alone or returned by a mutation carries its details; one
 read in a list resolves them through the request's batch loader, so a page
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -143,4 +144,47 @@ class IncidentFilter:
 @strawberry.type
 class IncidentPayload:
     incident: Incident | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type(description="The company's incident defaults.")
+class IncidentPreferences:
+    auto_resolve: bool = strawberry.field(
+        description="Resolve an incident when all its alerts have resolved."
+    )
+    escalation_policy_id: strawberry.ID | None = strawberry.field(
+        description="Followed by incidents whose rule names no policy; null: no escalation."
+    )
+
+    @classmethod
+    def of(cls, p: m.IncidentPreferences) -> IncidentPreferences:
+        policy = p.escalation_policy_id
+        return cls(
+            auto_resolve=p.auto_resolve,
+            escalation_policy_id=strawberry.ID(policy) if policy else None,
+        )
+
+
+@strawberry.input(description="Both preferences; what is left out goes back to its default.")
+class IncidentPreferencesInput:
+    auto_resolve: bool = True
+    escalation_policy_id: strawberry.ID | None = strawberry.field(
+        default=None, description="One of the company's policies; null: no escalation."
+    )
+
+    def body(self) -> dict[str, Any]:
+        policy = self.escalation_policy_id
+        return {
+            "auto_resolve": self.auto_resolve,
+            "escalation_policy_id": str(policy) if policy is not None else None,
+        }
+
+
+PREFERENCES_INPUT_OF_CODE = {"unknown_escalation_policy": "input.escalationPolicyId"}
+"""Service codes of refused preferences and the input they are about."""
+
+
+@strawberry.type
+class IncidentPreferencesPayload:
+    preferences: IncidentPreferences | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)

@@ -117,3 +117,14 @@ class RecommendationConnection:
 class RecommendationPayload:
     recommendation: Recommendation | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class RefreshRecommendationsPayload:
+    computed_at: datetime | None = strawberry.field(
+        default=None, description="When this computation ran; the list's computedAt now."
+    )
+    found: int | None = strawberry.field(
+        default=None, description="Recommendations the computation found."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
