@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from nephos_common.contracts.asset import ServiceGroupDeleted
 from nephos_common.contracts.metering import GroupTotalsRequested
+from nephos_common.db import utcnow
 from nephos_metering.allocation import consumer, group_totals
 from nephos_metering.allocation import repository as allocation
 from nephos_metering.costs.filtered import CostFilter
@@ -237,3 +238,34 @@ async def test_group_costs_read_built_totals_and_answer_as_the_line_items_do(
     assert sorted(Decimal(m["totals"][0]["billed_cost"]) for m in one[built].json()["members"]) == [
         _expected("i-0ccc"), _expected("i-0ccc"), _expected("i-0aaa")
     ]  # fmt: skip
+
+
+async def test_the_sweep_queues_again_the_rebuild_of_groups_long_stale(
+    metering_service: MeteringService,
+) -> None:
+    """A job lost, or dropped after failing too often, must not leave a group stale for good."""
+    service = metering_service
+    database = service.app.state.database
+    waiting = await service_group(service, ["i-0aaa"], built=False)
+    just_changed = await service_group(service, ["i-0bbb"], built=False)
+    built = await service_group(service, ["i-0ccc"], built=True)
+    theirs = await service_group(service, ["i-0aaa"], tenant="globex", built=False)
+    async with database.transaction() as session:
+        await session.execute(
+            text("UPDATE allocation_groups SET totals_stale_since = now() - interval '1 hour'"
+                 " WHERE group_id = ANY(:old)"), {"old": [waiting, theirs, built]},
+        )  # fmt: skip
+    queued_before = len(await _jobs(service))
+
+    requeued = await group_totals.requeue_long_stale(database)
+    again = await group_totals.requeue_long_stale(database)  # each waits from now again
+
+    assert (requeued, again) == (2, 0)
+    assert sorted((await _jobs(service))[queued_before:]) == sorted(
+        [("acme", str(waiting)), ("globex", str(theirs))]
+    )
+    later = await group_totals.requeue_long_stale(database, now=utcnow() + timedelta(hours=1))
+    assert later == 3  # the two again, and the one just changed then; never the built one
+    assert sorted((await _jobs(service))[-3:]) == sorted(
+        [("acme", str(waiting)), ("globex", str(theirs)), ("acme", str(just_changed))]
+    )

@@ -8,7 +8,10 @@ work queue, in the asset event's own transaction; questions read the line
 items meanwhile. The rebuild holds ``costs`` against writes and the group's
 row against membership changes, rebuilds the totals whole and marks them
 ready. Several changes queue several jobs; the first rebuild serves them all,
-and the others find the totals ready and do nothing.
+and the others find the totals ready and do nothing. A sweep queues again the
+rebuild of a group stale for longer than ``REQUEUE_AFTER``: a job lost, or
+dropped after failing too often, would otherwise leave the group's questions
+on its line items for good.
 """
 
 from __future__ import annotations
@@ -16,22 +19,32 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.contracts.metering import JOBS_STREAM, GroupTotalsRequested
+from nephos_common.db import Database, utcnow
 from nephos_common.messaging import outbox
 from nephos_common.messaging.consumer import Subscription
 from nephos_common.messaging.envelope import Envelope
+from nephos_common.tasks import run_every
 from nephos_metering.allocation import repository
 from nephos_metering.db import MESSAGING
 from nephos_metering.ingest.staging import hold_costs
+from nephos_metering.settings import Settings
 
 log = logging.getLogger(__name__)
 SOURCE = "metering"
 BUILD_SECONDS = 600.0
 """Ack wait of a rebuild: a lookup per member resource key and partition."""
+REQUEUE_AFTER = timedelta(minutes=10)
+"""How long a group waits for its rebuild before the sweep queues it again."""
+
+
+def _job(tenant: str, group_id: uuid.UUID) -> Envelope:
+    return GroupTotalsRequested(group_id=group_id).envelope(tenant=tenant, source=SOURCE)
 
 
 async def stale(session: AsyncSession, tenant: str, group_ids: Sequence[uuid.UUID]) -> None:
@@ -39,9 +52,31 @@ async def stale(session: AsyncSession, tenant: str, group_ids: Sequence[uuid.UUI
     if not group_ids:
         return
     await repository.make_stale(session, tenant, group_ids)
-    jobs = [GroupTotalsRequested(group_id=g).envelope(tenant=tenant, source=SOURCE)
-            for g in group_ids]  # fmt: skip
-    await outbox.record(session, MESSAGING, jobs)
+    await outbox.record(session, MESSAGING, [_job(tenant, g) for g in group_ids])
+
+
+async def requeue_long_stale(database: Database, now: datetime | None = None) -> int:
+    """Queue again the rebuild of every group stale since ``REQUEUE_AFTER`` before ``now``
+    (see module doc), and count it as waiting from ``now``; returns how many."""
+    now = now or utcnow()
+    async with database.transaction() as session:
+        waiting = await repository.long_stale(session, now - REQUEUE_AFTER)
+        for group in waiting:
+            group.totals_stale_since = now
+        await outbox.record(session, MESSAGING, [_job(g.tenant, g.group_id) for g in waiting])
+    return len(waiting)
+
+
+async def sweeper(app: FastAPI) -> None:
+    """The background worker running ``requeue_long_stale`` on every replica (row locks keep
+    two replicas from queueing the same group)."""
+    settings: Settings = app.state.settings
+    await run_every(
+        settings.group_totals_sweep_seconds,
+        lambda: requeue_long_stale(app.state.database),
+        what="service group totals sweep",
+        wake=app.state.relay.wake,
+    )
 
 
 async def build(session: AsyncSession, tenant: str, group_id: uuid.UUID) -> int | None:

@@ -48,7 +48,8 @@ class AllocationAsset(Base):
 
 class AllocationGroup(Base):
     """``totals_ready_at`` is set while the group's daily totals (migration 0014) are
-    built for its current membership; a membership change clears it until rebuilt."""
+    built for its current membership; a membership change clears it until rebuilt, and
+    ``totals_stale_since`` says since when (or since the rebuild was last queued again)."""
 
     __tablename__ = "allocation_groups"
 
@@ -56,6 +57,7 @@ class AllocationGroup(Base):
     group_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
     totals_ready_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totals_stale_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AllocationGroupMember(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -153,12 +153,24 @@ async def groups_of(session: AsyncSession, tenant: str, asset_id: uuid.UUID) -> 
 async def make_stale(session: AsyncSession, tenant: str, group_ids: Sequence[uuid.UUID]) -> None:
     """The groups' totals no longer answer questions, until rebuilt; this waits for a build
     of them under way (it holds the group's row) to commit first."""
+    since = func.coalesce(AllocationGroup.totals_stale_since, func.now())
     await session.execute(
         update(AllocationGroup)
         .where(AllocationGroup.tenant == tenant,
                any_of(AllocationGroup.__table__.c.group_id, group_ids))
-        .values(totals_ready_at=None)
+        .values(totals_ready_at=None, totals_stale_since=since)
     )  # fmt: skip
+
+
+async def long_stale(session: AsyncSession, before: datetime) -> list[AllocationGroup]:
+    """Every company's groups whose totals have waited for a rebuild since ``before`` (or
+    were never built), held until the end of the transaction; groups being rebuilt (their
+    rows held) are skipped."""
+    waiting = func.coalesce(AllocationGroup.totals_stale_since, datetime.min.replace(tzinfo=UTC))
+    query = select(AllocationGroup).where(
+        AllocationGroup.totals_ready_at.is_(None), waiting < before
+    )
+    return list(await session.scalars(query.with_for_update(skip_locked=True)))
 
 
 async def locked_group(
@@ -182,7 +194,7 @@ async def build_totals(session: AsyncSession, group: AllocationGroup) -> int:
         text("SELECT cost_group_totals_build(:tenant, :group_id)"),
         {"tenant": group.tenant, "group_id": group.group_id},
     )
-    group.totals_ready_at = utcnow()
+    group.totals_ready_at, group.totals_stale_since = utcnow(), None
     return int(built or 0)
 
 

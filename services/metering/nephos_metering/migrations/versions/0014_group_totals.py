@@ -15,6 +15,7 @@ per group, the sums of ``cost_account_daily_totals`` over the group's rows.
 - A membership change makes them stale: the group's ``totals_ready_at`` is
   cleared in the same transaction, and ``cost_group_totals_build`` rebuilds
   them from the line items (a job); questions read them only while it is set.
+  ``totals_stale_since`` tells how long a group has waited for its rebuild.
 - Every group held is built here, so that questions read totals from the start.
 
 Revision ID: 0014
@@ -97,9 +98,8 @@ $fn$
 
 
 def upgrade() -> None:
-    op.add_column(
-        "allocation_groups", sa.Column("totals_ready_at", sa.DateTime(timezone=True), nullable=True)
-    )
+    for name in ("totals_ready_at", "totals_stale_since"):
+        op.add_column("allocation_groups", sa.Column(name, sa.DateTime(timezone=True)))
     op.execute(_KEYS_VIEW)
     op.create_table(
         "cost_group_daily_totals",
@@ -128,4 +128,5 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION cost_group_totals_build(text, uuid)")
     op.drop_table("cost_group_daily_totals")
     op.execute("DROP VIEW allocation_group_keys")
-    op.drop_column("allocation_groups", "totals_ready_at")
+    for name in ("totals_ready_at", "totals_stale_since"):
+        op.drop_column("allocation_groups", name)
