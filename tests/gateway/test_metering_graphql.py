@@ -470,3 +470,35 @@ async def test_cost_allocation_tags_are_marked_by_admins_and_listed_per_company(
     ]
     assert unmarked["data"]["unmarkCostAllocationTag"] == {"unmarkedKey": key, "userErrors": []}
     assert after["data"]["costAllocationTags"]["edges"] == []
+
+
+TAG_KEYS = """
+query Keys($after: String) {
+  costTagKeys(first: 2, after: $after) {
+    nodes { key marked } pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def test_the_tag_keys_of_the_bill_are_listed_in_pages_per_company(
+    observed_gateway: Gateway, metering_service: MeteringService
+) -> None:
+    gw = observed_gateway
+    day = date(2024, 5, 3)
+    for tags in ({"team": "web", "env": "prod"}, {"owner": "ann"}):
+        await insert_costs(metering_service, [cost_row(day, "1", None, tags=tags)])
+    await insert_costs(metering_service, [cost_row(day, "1", None, tags={"secret": "x"})],
+                       tenant="globex")  # fmt: skip
+    assert (await gw.query(MARK_TAG, {"key": "team"}))["data"]["markCostAllocationTag"]["tag"]
+
+    first = (await gw.query(TAG_KEYS))["data"]["costTagKeys"]
+    cursor = first["pageInfo"]["endCursor"]
+    rest = (await gw.query(TAG_KEYS, {"after": cursor}))["data"]["costTagKeys"]
+    theirs = await gw.query(TAG_KEYS, headers=gw.auth("globex", "viewer"))
+
+    assert first["nodes"] == [{"key": "env", "marked": False}, {"key": "owner", "marked": False}]
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert rest["nodes"] == [{"key": "team", "marked": True}]
+    assert rest["pageInfo"]["hasNextPage"] is False
+    assert theirs["data"]["costTagKeys"]["nodes"] == [{"key": "secret", "marked": False}]

@@ -1,6 +1,6 @@
 """Migrations of the costs tables keep every stored row and total: partitioning (0009),
 per-account totals (0011), per-tag totals (0012), freshness per partition (0013),
-per-group totals (0014)."""
+per-group totals (0014), tag keys per partition (0015)."""
 
 from __future__ import annotations
 
@@ -233,3 +233,25 @@ async def test_group_totals_are_built_for_every_group_kept_and_dropped_on_downgr
     _, company = await _read(url)
     assert gone is None and view is None
     assert {row[2] for row in company} == {date(2024, 5, 2)}
+
+
+async def test_partition_tag_keys_are_listed_for_the_partitions_held_and_go_on_downgrade(
+    databases: DatabaseFactory,
+) -> None:
+    url = await databases.empty()
+    await upgrade_async(PACKAGE, url, "0008")
+    await _seed(url)  # moved into the delivery's partition by 0009
+    _COLUMN = "SELECT count(*) FROM information_schema.columns WHERE column_name = 'tag_keys'"
+
+    async with _connected(url) as conn:  # one row tagged
+        await conn.execute('UPDATE costs SET tags = \'{"team": "web", "env": "prod"}\''
+                           " WHERE charge_period_start = '2024-05-02Z'")  # fmt: skip
+    await upgrade_async(PACKAGE, url, "0015")
+    async with _connected(url) as conn:
+        listed = await conn.fetchval("SELECT tag_keys FROM cost_partitions")
+    await _downgrade(url, "0014")
+    async with _connected(url) as conn:
+        columns = await conn.fetchval(_COLUMN)
+
+    assert listed == ["env", "team"]
+    assert columns == 0

@@ -20,6 +20,7 @@ from nephos_metering.budgets.router import router as budgets_router
 from nephos_metering.costs.router import router as costs_router
 from nephos_metering.costsets.router import router as costsets_router
 from nephos_metering.costtags import jobs as costtag_jobs
+from nephos_metering.costtags.router import keys_router as tag_keys_router
 from nephos_metering.costtags.router import router as costtags_router
 from nephos_metering.db import MESSAGING, Base
 from nephos_metering.exports.router import router as exports_router
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 anomalies_router,
                 costsets_router,
                 costtags_router,
+                tag_keys_router,
             ),
             streams=(EVENTS_STREAM, *allocation.STREAMS, *source_jobs.STREAMS),
             subscriptions=lambda app: [

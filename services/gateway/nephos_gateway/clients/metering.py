@@ -268,6 +268,10 @@ class MeteringClient(ServiceClient):
     async def cost_allocation_tags(self) -> list[m.CostAllocationTag]:
         return (await self._call(m.CostAllocationTagList, "GET", _TAGS)).items
 
+    async def cost_tag_keys(self) -> list[m.CostTagKey]:
+        """Every tag key the company's bill carries, sorted."""
+        return (await self._call(m.CostTagKeyList, "GET", "/cost-tag-keys")).items
+
     async def mark_cost_allocation_tag(self, key: str) -> m.CostAllocationTag:
         return await self._call(m.CostAllocationTag, "POST", _TAGS, json={"key": key})
 

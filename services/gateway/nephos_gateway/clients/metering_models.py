@@ -400,6 +400,15 @@ class CostAllocationTagList(_Answer):
     items: list[CostAllocationTag]
 
 
+class CostTagKey(_Answer):
+    key: str
+    marked: bool
+
+
+class CostTagKeyList(_Answer):
+    items: list[CostTagKey]
+
+
 class ItemError(_Answer):
     code: str
     message: str

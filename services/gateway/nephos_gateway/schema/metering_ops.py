@@ -23,7 +23,7 @@ from nephos_gateway.schema.types.anomalies import Anomaly, AnomalyFilter
 from nephos_gateway.schema.types.billing_sources import CostSource, DataFreshness, IngestRun
 from nephos_gateway.schema.types.budgets import Budget
 from nephos_gateway.schema.types.connections import Connection, connection
-from nephos_gateway.schema.types.cost_allocation_tags import CostAllocationTag
+from nephos_gateway.schema.types.cost_allocation_tags import CostAllocationTag, CostTagKey
 from nephos_gateway.schema.types.cost_sets import CostSet
 from nephos_gateway.schema.types.cost_trends import (
     CostComparison,
@@ -59,7 +59,7 @@ def _id(item: m.Budget | m.Anomaly | m.CostSet | m.Source | m.IngestRun) -> str:
     return item.id
 
 
-def _key(tag: m.CostAllocationTag) -> str:
+def _key(tag: m.CostAllocationTag | m.CostTagKey) -> str:
     return tag.key
 
 
@@ -206,6 +206,21 @@ class MeteringQuery:
 
         page = await paging.list_page(read, _key, first=first, after=after, limit=_limit(info))
         return connection(page, CostAllocationTag.of)
+
+    @strawberry.field(
+        description="Every tag key the company's bill carries, sorted, in pages: the keys to "
+        "filter costs by, or to mark as cost allocation tags."
+    )
+    async def cost_tag_keys(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[CostTagKey]:
+        client = info.context.metering
+
+        async def read(_: int) -> list[m.CostTagKey]:
+            return await client.cost_tag_keys()
+
+        page = await paging.list_page(read, _key, first=first, after=after, limit=_limit(info))
+        return connection(page, CostTagKey.of)
 
     @strawberry.field(description="One of the caller's cost sets; null if unknown.")
     async def cost_set(self, info: Info, id: strawberry.ID) -> CostSet | None:

@@ -1,4 +1,5 @@
-"""Every query on cost allocation tags and their totals, scoped by tenant."""
+"""Every query on cost allocation tags, their totals and the tag keys the bill carries,
+scoped by tenant."""
 
 from __future__ import annotations
 
@@ -81,3 +82,40 @@ async def build(session: AsyncSession, marked: CostAllocationTag) -> int:
     )
     marked.ready_at = utcnow()
     return int(built or 0)
+
+
+async def unlisted_partitions(session: AsyncSession, tenant: str, *, hold: bool) -> list[str]:
+    """The company's partitions whose tag keys are not listed yet; with ``hold``, held
+    until the end of the transaction (a swap replacing one waits; one already held
+    elsewhere is skipped)."""
+    held = " FOR UPDATE SKIP LOCKED" if hold else ""
+    found = await session.scalars(text(
+        "SELECT table_name FROM cost_partitions WHERE tenant = :tenant AND tag_keys IS NULL"
+        + held
+    ), {"tenant": tenant})  # fmt: skip
+    return list(found)
+
+
+async def partition_keys(session: AsyncSession, table: str) -> list[str]:
+    """The distinct tag keys of a partition's rows, read from every row."""
+    quoted = (await session.connection()).dialect.identifier_preparer.quote(table)
+    found = await session.scalars(text(
+        f"SELECT DISTINCT k FROM {quoted} AS c, jsonb_object_keys(c.tags) AS k"
+    ))  # fmt: skip
+    return list(found)
+
+
+async def record_partition_keys(session: AsyncSession, table: str, keys: list[str]) -> None:
+    await session.execute(
+        text("UPDATE cost_partitions SET tag_keys = :keys WHERE table_name = :table"),
+        {"keys": keys, "table": table},
+    )
+
+
+async def listed_keys(session: AsyncSession, tenant: str) -> set[str]:
+    """The tag keys of the company's listed partitions and of its rows written directly."""
+    found = await session.scalars(text(
+        "SELECT unnest(tag_keys) FROM cost_partitions WHERE tenant = :tenant"
+        " UNION SELECT jsonb_object_keys(tags) FROM costs_default WHERE tenant = :tenant"
+    ), {"tenant": tenant})  # fmt: skip
+    return set(found)

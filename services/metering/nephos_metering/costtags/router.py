@@ -1,5 +1,6 @@
 """HTTP routes of cost allocation tags: anyone reads them, admins mark and unmark them
-(each marked key adds work to every ingest)."""
+(each marked key adds work to every ingest); and the tag keys the bill carries, to
+pick them from."""
 
 from __future__ import annotations
 
@@ -13,9 +14,22 @@ from nephos_metering.costtags.schemas import (
     CostAllocationTagCreate,
     CostAllocationTagList,
     CostAllocationTagOut,
+    CostTagKeyList,
+    CostTagKeyOut,
 )
 
 router = APIRouter(prefix="/cost-allocation-tags", tags=["cost allocation tags"])
+keys_router = APIRouter(prefix="/cost-tag-keys", tags=["cost allocation tags"])
+
+
+@keys_router.get("", response_model=CostTagKeyList)
+async def list_cost_tag_keys(
+    principal: Principal = viewer, session: AsyncSession = Depends(session_dependency)
+) -> CostTagKeyList:
+    """Every tag key the company's cost rows carry, sorted, each saying whether it is marked.
+    A delivery's keys are listed soon after its ingest; one not listed yet is listed now."""
+    found = await service.tag_keys(session, principal.tenant)
+    return CostTagKeyList(items=[CostTagKeyOut(key=key, marked=marked) for key, marked in found])
 
 
 @router.get("", response_model=CostAllocationTagList)

@@ -28,3 +28,12 @@ class CostAllocationTagOut(BaseModel):
 
 class CostAllocationTagList(BaseModel):
     items: list[CostAllocationTagOut]
+
+
+class CostTagKeyOut(BaseModel):
+    key: str
+    marked: bool = Field(description="Whether it is a cost allocation tag of the company")
+
+
+class CostTagKeyList(BaseModel):
+    items: list[CostTagKeyOut]

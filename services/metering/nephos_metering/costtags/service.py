@@ -1,4 +1,5 @@
-"""Marking and unmarking cost allocation tags, and building a marked key's totals.
+"""Marking and unmarking cost allocation tags, building a marked key's totals, and the
+tag keys the bill carries (the keys a company may mark).
 
 Marking records the key and queues the build on the metering work queue, in
 one transaction. The build runs on a worker, in one transaction: it waits for
@@ -15,7 +16,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nephos_common.contracts.metering import CostTagTotalsRequested
+from nephos_common.contracts.metering import CostTagTotalsRequested, DeliveryIngested
 from nephos_common.errors import Conflict, InvalidInput
 from nephos_common.messaging import outbox
 from nephos_common.messaging.envelope import Envelope
@@ -69,6 +70,34 @@ async def build(session: AsyncSession, tenant: str, key: str) -> int | None:
     built = await repository.build(session, marked)
     log.info("cost allocation tag built", extra={"tenant": tenant, "rows": built})
     return built
+
+
+async def tag_keys(session: AsyncSession, tenant: str) -> list[tuple[str, bool]]:
+    """The tag keys the company's bill carries, sorted, each with whether it is a cost
+    allocation tag. A partition not listed yet (see ``list_new_partitions``) is read now,
+    without writing: the caller may be a read-only request."""
+    seen = await repository.listed_keys(session, tenant)
+    for table in await repository.unlisted_partitions(session, tenant, hold=False):
+        seen.update(await repository.partition_keys(session, table))
+    marked = {t.tag_key for t in await repository.list_for(session, tenant)}
+    return [(key, key in marked) for key in sorted(seen)]
+
+
+async def list_new_partitions(session: AsyncSession, tenant: str) -> int:
+    """Record the tag keys of the company's partitions not listed yet: a partition never
+    changes once attached, so its keys are read from its rows once. Returns how many."""
+    tables = await repository.unlisted_partitions(session, tenant, hold=True)
+    for table in tables:
+        keys = await repository.partition_keys(session, table)
+        await repository.record_partition_keys(session, table, sorted(keys))
+    return len(tables)
+
+
+async def after_ingest(session: AsyncSession, envelope: Envelope) -> None:
+    """Consumer entry point: a delivery's partition gets its keys listed soon after its
+    swap, not by the first caller who asks."""
+    if envelope.type == DeliveryIngested.event_type:
+        await list_new_partitions(session, envelope.tenant)
 
 
 async def handle_build(session: AsyncSession, envelope: Envelope) -> None:

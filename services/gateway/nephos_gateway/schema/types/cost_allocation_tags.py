@@ -32,6 +32,16 @@ class CostAllocationTag:
         return cls(key=t.key, marked_by=t.marked_by, marked_at=t.marked_at, ready_at=t.ready_at)
 
 
+@strawberry.type(description="A tag key the company's bill carries.")
+class CostTagKey:
+    key: str
+    marked: bool = strawberry.field(description="Whether it is a cost allocation tag.")
+
+    @classmethod
+    def of(cls, k: m.CostTagKey) -> CostTagKey:
+        return cls(key=k.key, marked=k.marked)
+
+
 @strawberry.type
 class CostAllocationTagPayload:
     tag: CostAllocationTag | None = None
