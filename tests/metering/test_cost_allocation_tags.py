@@ -17,6 +17,7 @@ import httpx
 from sqlalchemy import text
 
 from nephos_common.contracts.metering import CostTagTotalsRequested
+from nephos_metering import sweep
 from nephos_metering.costs.filtered import CostFilter
 from nephos_metering.costs.readers import totals_scope
 from nephos_metering.costtags.service import MAX_KEYS
@@ -154,3 +155,29 @@ async def test_unmarking_drops_the_totals_and_reads_line_items_again(
     assert await _scope_of(service, prod) is None
     assert await _scope_of(service, prod, tenant="globex") is not None
     assert await _tag_totals(service, "globex") == 10 * 4
+
+
+async def test_the_sweep_queues_again_the_build_of_keys_long_unbuilt(
+    metering_service: MeteringService,
+) -> None:
+    """A build job lost, or dropped after failing too often, must not leave a key unbuilt."""
+    service = metering_service
+    database = service.app.state.database
+    for key, tenant in (("team", "acme"), ("env", "acme"), ("team", "globex")):
+        assert (await _mark(service, key, tenant=tenant)).status_code == 202
+    await mark_cost_allocation_tags(service, "app")  # built
+    async with database.transaction() as session:
+        await session.execute(text(
+            "UPDATE cost_allocation_tags SET build_queued_at = now() - interval '2 hours'"
+            " WHERE tag_key IN ('team', 'app')"
+        ))  # fmt: skip
+    queued_before = len(await outbox_events(service, CostTagTotalsRequested.event_type))
+
+    requeued = await sweep.sweep(database)
+    again = await sweep.sweep(database)
+
+    assert (requeued, again) == (2, 0)
+    jobs = (await outbox_events(service, CostTagTotalsRequested.event_type))[queued_before:]
+    assert sorted((j["tenant"], j["data"]["tag_key"]) for j in jobs) == [
+        ("acme", "team"), ("globex", "team")
+    ]  # fmt: skip

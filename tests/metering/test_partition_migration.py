@@ -1,6 +1,6 @@
 """Migrations of the costs tables keep every stored row and total: partitioning (0009),
 per-account totals (0011), per-tag totals (0012), freshness per partition (0013),
-per-group totals (0014), tag keys per partition (0015)."""
+per-group totals (0014), tag keys per partition (0015), tag builds queued again (0016)."""
 
 from __future__ import annotations
 
@@ -255,3 +255,20 @@ async def test_partition_tag_keys_are_listed_for_the_partitions_held_and_go_on_d
 
     assert listed == ["env", "team"]
     assert columns == 0
+
+
+async def test_tag_build_queued_at_comes_and_goes(databases: DatabaseFactory) -> None:
+    url = await databases.empty()
+    query = (
+        "SELECT count(*) FROM information_schema.columns"
+        " WHERE table_name = 'cost_allocation_tags' AND column_name = 'build_queued_at'"
+    )
+
+    await upgrade_async(PACKAGE, url, "0016")
+    async with _connected(url) as conn:
+        added = await conn.fetchval(query)
+    await _downgrade(url, "0015")
+    async with _connected(url) as conn:
+        dropped = await conn.fetchval(query)
+
+    assert (added, dropped) == (1, 0)

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from nephos_common.app import ServiceSpec, create_service_app
 from nephos_common.contracts.metering import EVENTS_STREAM
-from nephos_metering.allocation import group_totals
+from nephos_metering import sweep
 from nephos_metering.allocation import subscriptions as allocation
 from nephos_metering.allocation.router import router as allocation_router
 from nephos_metering.anomalies import consumer as anomalies
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 *budgets.subscriptions(app),
                 *anomalies.subscriptions(app),
             ],
-            workers=(source_jobs.scheduler, group_totals.sweeper),
+            workers=(source_jobs.scheduler, sweep.sweeper),
             on_start=(source_jobs.open_cloud_sessions,),
         )
     )

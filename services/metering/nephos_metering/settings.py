@@ -25,9 +25,9 @@ class Settings(SealingSettings):
     ingest_scheduler_interval_seconds: float = Field(
         default=60.0, gt=0, description="How often due billing sources are looked for."
     )
-    group_totals_sweep_seconds: float = Field(
+    totals_sweep_seconds: float = Field(
         default=300.0, gt=0,
-        description="How often service groups long stale get their totals' rebuild queued again.",
+        description="How often rebuilds of totals (groups, tags) waiting long are queued again.",
     )  # fmt: skip
     export_chunk_bytes: int = Field(
         default=4 << 20, ge=1024, description="Bytes per ranged read of an Azure export file."

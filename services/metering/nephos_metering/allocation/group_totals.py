@@ -29,11 +29,9 @@ from nephos_common.db import Database, utcnow
 from nephos_common.messaging import outbox
 from nephos_common.messaging.consumer import Subscription
 from nephos_common.messaging.envelope import Envelope
-from nephos_common.tasks import run_every
 from nephos_metering.allocation import repository
 from nephos_metering.db import MESSAGING
 from nephos_metering.ingest.staging import hold_costs
-from nephos_metering.settings import Settings
 
 log = logging.getLogger(__name__)
 SOURCE = "metering"
@@ -65,18 +63,6 @@ async def requeue_long_stale(database: Database, now: datetime | None = None) ->
             group.totals_stale_since = now
         await outbox.record(session, MESSAGING, [_job(g.tenant, g.group_id) for g in waiting])
     return len(waiting)
-
-
-async def sweeper(app: FastAPI) -> None:
-    """The background worker running ``requeue_long_stale`` on every replica (row locks keep
-    two replicas from queueing the same group)."""
-    settings: Settings = app.state.settings
-    await run_every(
-        settings.group_totals_sweep_seconds,
-        lambda: requeue_long_stale(app.state.database),
-        what="service group totals sweep",
-        wake=app.state.relay.wake,
-    )
 
 
 async def build(session: AsyncSession, tenant: str, group_id: uuid.UUID) -> int | None:

@@ -16,7 +16,8 @@ from nephos_metering.db import Base
 
 
 class CostAllocationTag(Base):
-    """``ready_at`` is set once the key's totals are built from the costs held."""
+    """``ready_at`` is set once the key's totals are built from the costs held;
+    ``build_queued_at`` is when their build was last queued."""
 
     __tablename__ = "cost_allocation_tags"
 
@@ -25,3 +26,4 @@ class CostAllocationTag(Base):
     marked_by: Mapped[str] = mapped_column(String(200))
     marked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     ready_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    build_queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -3,6 +3,8 @@ scoped by tenant."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +44,14 @@ async def is_ready(session: AsyncSession, tenant: str, key: str) -> bool:
         CostAllocationTag.tenant == tenant, CostAllocationTag.tag_key == key
     )
     return (await session.scalar(query)) is not None
+
+
+async def long_unbuilt(session: AsyncSession, before: datetime) -> list[CostAllocationTag]:
+    """Every company's marked keys still unbuilt whose build was last queued before
+    ``before`` (or never), held until the end of the transaction; held ones are skipped."""
+    queued = func.coalesce(CostAllocationTag.build_queued_at, datetime.min.replace(tzinfo=UTC))
+    query = select(CostAllocationTag).where(CostAllocationTag.ready_at.is_(None), queued < before)
+    return list(await session.scalars(query.with_for_update(skip_locked=True)))
 
 
 async def add(session: AsyncSession, tenant: str, key: str, by: str) -> None:

@@ -13,10 +13,12 @@ meanwhile is left alone.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.contracts.metering import CostTagTotalsRequested, DeliveryIngested
+from nephos_common.db import Database, utcnow
 from nephos_common.errors import Conflict, InvalidInput
 from nephos_common.messaging import outbox
 from nephos_common.messaging.envelope import Envelope
@@ -30,6 +32,9 @@ log = logging.getLogger(__name__)
 SOURCE = "metering"
 MAX_KEYS = 20
 """Every marked key adds a grouping pass over each delivery's rows at ingest."""
+REQUEUE_AFTER = timedelta(hours=1)
+"""How long a key waits unbuilt before its build is queued again: a build over a large
+bill takes minutes, and a job unacknowledged for ``jobs.BUILD_SECONDS`` is redelivered."""
 
 
 def _checked(key: str) -> str:
@@ -51,9 +56,27 @@ async def mark(session: AsyncSession, tenant: str, key: str, by: str) -> CostAll
     marked = await repository.get(session, tenant, key)
     assert marked is not None  # inserted above, or by a concurrent mark
     if marked.ready_at is None:
-        job = CostTagTotalsRequested(tag_key=key).envelope(tenant=tenant, source=SOURCE)
-        await outbox.record(session, MESSAGING, [job])
+        await _queue_builds(session, [marked])
     return marked
+
+
+async def _queue_builds(session: AsyncSession, marked: list[CostAllocationTag]) -> None:
+    now = utcnow()
+    for tag in marked:
+        tag.build_queued_at = now
+    jobs = [CostTagTotalsRequested(tag_key=t.tag_key).envelope(tenant=t.tenant, source=SOURCE)
+            for t in marked]  # fmt: skip
+    await outbox.record(session, MESSAGING, jobs)
+
+
+async def requeue_long_unbuilt(database: Database, now: datetime | None = None) -> int:
+    """Queue again the build of every marked key unbuilt ``REQUEUE_AFTER`` after its build was
+    last queued: a job lost, or dropped after failing too often, would otherwise leave the
+    key's questions on the line items until an admin marked it again. Returns how many."""
+    async with database.transaction() as session:
+        waiting = await repository.long_unbuilt(session, (now or utcnow()) - REQUEUE_AFTER)
+        await _queue_builds(session, waiting)
+    return len(waiting)
 
 
 async def unmark(session: AsyncSession, tenant: str, key: str) -> None:
