@@ -3,6 +3,7 @@ scoped by tenant."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select, text
@@ -94,24 +95,38 @@ async def build(session: AsyncSession, marked: CostAllocationTag) -> int:
     return int(built or 0)
 
 
-async def unlisted_partitions(session: AsyncSession, tenant: str, *, hold: bool) -> list[str]:
+@dataclass(frozen=True)
+class Partition:
+    """A delivery's partition of ``costs``: its table and the scope it holds."""
+
+    table: str
+    tenant: str
+    billing_account_id: str
+    billing_period_start: datetime
+
+
+async def unlisted_partitions(session: AsyncSession, tenant: str, *, hold: bool) -> list[Partition]:
     """The company's partitions whose tag keys are not listed yet; with ``hold``, held
     until the end of the transaction (a swap replacing one waits; one already held
     elsewhere is skipped)."""
     held = " FOR UPDATE SKIP LOCKED" if hold else ""
-    found = await session.scalars(text(
-        "SELECT table_name FROM cost_partitions WHERE tenant = :tenant AND tag_keys IS NULL"
-        + held
+    rows = await session.execute(text(
+        "SELECT table_name, tenant, billing_account_id, billing_period_start"
+        " FROM cost_partitions WHERE tenant = :tenant AND tag_keys IS NULL" + held
     ), {"tenant": tenant})  # fmt: skip
-    return list(found)
+    return [Partition(*row) for row in rows]
 
 
-async def partition_keys(session: AsyncSession, table: str) -> list[str]:
-    """The distinct tag keys of a partition's rows, read from every row."""
-    quoted = (await session.connection()).dialect.identifier_preparer.quote(table)
+async def partition_keys(session: AsyncSession, partition: Partition) -> list[str]:
+    """The distinct tag keys of a partition's rows, read from every row through ``costs``
+    (pruned to the partition): a partition a restatement replaced meanwhile is not an
+    error, its successor is read."""
     found = await session.scalars(text(
-        f"SELECT DISTINCT k FROM {quoted} AS c, jsonb_object_keys(c.tags) AS k"
-    ))  # fmt: skip
+        "SELECT DISTINCT k FROM costs AS c, jsonb_object_keys(c.tags) AS k"
+        " WHERE c.tenant = :tenant AND c.billing_account_id = :account"
+        " AND c.billing_period_start = :start"
+    ), {"tenant": partition.tenant, "account": partition.billing_account_id,
+        "start": partition.billing_period_start})  # fmt: skip
     return list(found)
 
 

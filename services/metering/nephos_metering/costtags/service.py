@@ -100,8 +100,8 @@ async def tag_keys(session: AsyncSession, tenant: str) -> list[tuple[str, bool]]
     allocation tag. A partition not listed yet (see ``list_new_partitions``) is read now,
     without writing: the caller may be a read-only request."""
     seen = await repository.listed_keys(session, tenant)
-    for table in await repository.unlisted_partitions(session, tenant, hold=False):
-        seen.update(await repository.partition_keys(session, table))
+    for partition in await repository.unlisted_partitions(session, tenant, hold=False):
+        seen.update(await repository.partition_keys(session, partition))
     marked = {t.tag_key for t in await repository.list_for(session, tenant)}
     return [(key, key in marked) for key in sorted(seen)]
 
@@ -109,11 +109,11 @@ async def tag_keys(session: AsyncSession, tenant: str) -> list[tuple[str, bool]]
 async def list_new_partitions(session: AsyncSession, tenant: str) -> int:
     """Record the tag keys of the company's partitions not listed yet: a partition never
     changes once attached, so its keys are read from its rows once. Returns how many."""
-    tables = await repository.unlisted_partitions(session, tenant, hold=True)
-    for table in tables:
-        keys = await repository.partition_keys(session, table)
-        await repository.record_partition_keys(session, table, sorted(keys))
-    return len(tables)
+    partitions = await repository.unlisted_partitions(session, tenant, hold=True)
+    for partition in partitions:
+        keys = await repository.partition_keys(session, partition)
+        await repository.record_partition_keys(session, partition.table, sorted(keys))
+    return len(partitions)
 
 
 async def after_ingest(session: AsyncSession, envelope: Envelope) -> None:
