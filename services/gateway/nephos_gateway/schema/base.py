@@ -1,10 +1,17 @@
-"""The gateway's Schema class: what reaches logs and callers when a document is refused.
+"""The gateway's Schema class: what reaches logs and callers when a document is refused,
+and which of strawberry's own extensions run.
 
 graphql-core quotes the offending input in variable and literal errors
 ("..., found: {'secretAccessKey': '...'}"), and strawberry logs every error.
 Credentials must never be logged, so errors raised before execution (they
 have no path) lose the quoted value, keeping only where and why; errors the
 caller caused are logged briefly, without a traceback.
+
+A schema with custom directives gets strawberry's directives extension, which
+wraps the resolution of every field in a coroutine to apply field directives.
+The gateway's one directive, ``@company``, sits on the operation and is read by
+``security.Authentication`` before execution, so that wrapper only costs: it
+is left out.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import re
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.directives import DirectivesExtension, DirectivesExtensionSync
 from strawberry.types import ExecutionContext
 
 from nephos_common.errors import NephosError
@@ -38,7 +47,15 @@ def _caused_by_caller(error: GraphQLError) -> bool:
     return original is None or isinstance(original, GraphQLError | NephosError)
 
 
+_FIELD_DIRECTIVES = (DirectivesExtension, DirectivesExtensionSync)
+
+
 class GatewaySchema(strawberry.Schema):
+    def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
+        """The configured extensions, without the per-field directives one (module doc)."""
+        found = super().get_extensions(sync)
+        return [e for e in found if not isinstance(e, _FIELD_DIRECTIVES)]
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
