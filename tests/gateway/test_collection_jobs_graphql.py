@@ -8,11 +8,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 
-from nephos_common.cloud_sessions import CloudSessions
-from tests.fixtures.asset import AssetService
 from tests.fixtures.monitoring import MonitoringService, wait_for
 from tests.gateway.conftest import Gateway
 from tests.gateway.flows import (
@@ -52,20 +49,6 @@ TIMES = ("slot", "requestedAt", "startedAt", "finishedAt")
 def monitoring_overrides() -> dict[str, Any]:
     """No scheduled job during a test: every job here is one the test queued."""
     return {"collection_interval_seconds": 86_400}
-
-
-@pytest.fixture
-async def wired(
-    monitoring_service: MonitoringService, asset_service: AssetService
-) -> MonitoringService:
-    """Monitoring asking this test's asset service for the accounts' sessions."""
-    app = monitoring_service.app
-    await app.state.cloud_sessions.close()
-    transport = httpx.ASGITransport(asset_service.app)
-    app.state.cloud_sessions = CloudSessions(
-        monitoring_service.settings, "http://asset", transport=transport
-    )
-    return monitoring_service
 
 
 async def _monitored_account(gw: Gateway, service: MonitoringService, moto: str) -> str:

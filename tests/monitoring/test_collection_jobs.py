@@ -10,10 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-import httpx
-import pytest
 
-from nephos_common.cloud_sessions import CloudSessions
 from nephos_devstack.arm_server.monitor import monitor_of
 from nephos_monitoring.collection.scheduler import queue_due_jobs, slot_of
 from nephos_monitoring.metrics.maintenance import maintain
@@ -24,20 +21,6 @@ from tests.fixtures.monitoring import MonitoringService, wait_for
 from tests.monitoring.helpers import add_servers
 
 FINISHED = {"succeeded", "failed"}
-
-
-@pytest.fixture
-async def wired(
-    monitoring_service: MonitoringService, asset_service: AssetService
-) -> MonitoringService:
-    """Monitoring asking this test's asset service for sessions (over ASGI)."""
-    app = monitoring_service.app
-    await app.state.cloud_sessions.close()
-    transport = httpx.ASGITransport(asset_service.app)
-    app.state.cloud_sessions = CloudSessions(
-        monitoring_service.settings, "http://asset", transport=transport
-    )
-    return monitoring_service
 
 
 def _put_cpu(endpoint: str, instance: str, at: datetime, value: float) -> None:
