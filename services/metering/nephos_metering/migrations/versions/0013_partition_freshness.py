@@ -26,22 +26,30 @@ _DEFAULT_INDEXES = {
     "ix_costs_default_tenant_charge_period_end": "(tenant, charge_period_end)",
     "ix_costs_default_tenant_account_charge_period_end": "(tenant, account_id, charge_period_end)",
 }
-_BACKFILL = """
+
+
+def each_partition(update: str) -> str:
+    """A block running ``update`` once per partition of ``cost_partitions``: a ``format``
+    template whose ``%I`` is the partition's table and ``%L`` its name, in that order."""
+    template = "'" + update.replace("'", "''") + "'"
+    return f"""
 DO $fill$
 DECLARE
     part record;
 BEGIN
     FOR part IN SELECT table_name FROM cost_partitions LOOP
-        EXECUTE format(
-            'UPDATE cost_partitions AS p SET account_id = f.account_id,'
-            ' data_through = f.data_through'
-            ' FROM (SELECT min(account_id::text)::uuid AS account_id,'
-            '              max(charge_period_end) AS data_through FROM %I) AS f'
-            ' WHERE p.table_name = %L', part.table_name, part.table_name);
+        EXECUTE format({template}, part.table_name, part.table_name);
     END LOOP;
 END
 $fill$
 """
+
+
+_BACKFILL = each_partition(
+    "UPDATE cost_partitions AS p SET account_id = f.account_id, data_through = f.data_through"
+    " FROM (SELECT min(account_id::text)::uuid AS account_id,"
+    " max(charge_period_end) AS data_through FROM %I) AS f WHERE p.table_name = %L"
+)
 
 
 def upgrade() -> None:

@@ -14,26 +14,18 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from nephos_metering.migrations.earlier import revision as earlier
+
 revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
 
 
-_BACKFILL = """
-DO $fill$
-DECLARE
-    part record;
-BEGIN
-    FOR part IN SELECT table_name FROM cost_partitions LOOP
-        EXECUTE format(
-            'UPDATE cost_partitions SET tag_keys = (SELECT coalesce(array_agg(DISTINCT k'
-            ' ORDER BY k), ''{}'') FROM %I AS c, jsonb_object_keys(c.tags) AS k)'
-            ' WHERE table_name = %L', part.table_name, part.table_name);
-    END LOOP;
-END
-$fill$
-"""
+_BACKFILL = earlier("0013_partition_freshness.py").each_partition(
+    "UPDATE cost_partitions SET tag_keys = (SELECT coalesce(array_agg(DISTINCT k ORDER BY k),"
+    " '{}') FROM %I AS c, jsonb_object_keys(c.tags) AS k) WHERE table_name = %L"
+)
 
 
 def upgrade() -> None:
