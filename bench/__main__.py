@@ -95,6 +95,14 @@ def _parser() -> argparse.ArgumentParser:
     g = GatewayOptions()
     p.add_argument("--gateway-rate", type=float, default=g.rate, help="gateway: requests/s")
     p.add_argument("--gateway-seconds", type=float, default=g.seconds, help="gateway: duration")
+    p.add_argument(
+        "--gateway-companies", type=int, default=g.companies,
+        help="gateway: companies the requests go to in turn",
+    )  # fmt: skip
+    p.add_argument(
+        "--gateway-read-cache-seconds", type=float, default=None,
+        help="gateway: seconds dashboard aggregates are kept (0: none; default: the gateway's)",
+    )  # fmt: skip
     return p
 
 
@@ -157,7 +165,14 @@ def main() -> None:
             RulesOptions(rules=args.rules, series=args.rules_series, samples=args.rules_samples)
         )
     if args.which in ("all", "gateway"):
-        run_gateway(GatewayOptions(rate=args.gateway_rate, seconds=args.gateway_seconds))
+        run_gateway(
+            GatewayOptions(
+                rate=args.gateway_rate,
+                seconds=args.gateway_seconds,
+                companies=args.gateway_companies,
+                read_cache_seconds=args.gateway_read_cache_seconds,
+            )
+        )
     emit()
     emit(
         f"bench finished in {time.perf_counter() - started:.0f} s; load average: "

@@ -5,7 +5,13 @@ the monitoring overview; the gateway makes the three REST calls concurrently.
 The comparison sends those three calls straight to the services (concurrently,
 with the internal token the gateway would send), so the ratio of the two
 latencies is the gateway's own overhead: parsing, validation, execution,
-serialisation, and one more hop.
+serialisation, and one more hop. The ratio is judged only when the direct
+path kept the rate: a saturated direct path makes any gateway look cheap.
+
+The gateway keeps the three aggregates a few seconds per company
+(``read_cache_seconds``): ``--gateway-read-cache-seconds 0`` measures it
+without, and ``--gateway-companies N`` spreads the requests over N companies
+in turn, each asked N times less often.
 """
 
 from __future__ import annotations
@@ -14,12 +20,13 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import cycle
 
 import aiohttp
 import psutil
 
 from bench.gateway.load import LoadResult, open_loop
-from bench.gateway.stack import SUBJECT, TENANT, Stack, running_stack
+from bench.gateway.stack import Stack, admin_of, running_stack
 from bench.output import Figure, emit, figures, heading, table
 from nephos_common.auth import TENANT_HEADER, Role, issue_internal_token, issue_token
 from nephos_gateway.settings import Settings
@@ -43,6 +50,14 @@ class GatewayOptions:
     rate: float = 200.0
     seconds: float = 20.0
     warmup_seconds: float = 3.0
+    companies: int = 1
+    read_cache_seconds: float | None = None
+    """None: the gateway's default."""
+
+    def gateway_env(self) -> dict[str, str]:
+        if self.read_cache_seconds is None:
+            return {}
+        return {"NEPHOS_GATEWAY_READ_CACHE_SECONDS": str(self.read_cache_seconds)}
 
 
 def _month(today: date) -> tuple[str, str]:
@@ -51,23 +66,30 @@ def _month(today: date) -> tuple[str, str]:
 
 def _through_gateway(client: aiohttp.ClientSession, stack: Stack) -> Callable[[], Awaitable[bool]]:
     settings = Settings()
-    token = issue_token(settings, subject=SUBJECT, tenant=TENANT, role="admin")
     start, end = _month(datetime.now(UTC).date())
     body = {"query": HOME, "variables": {"from": start, "to": end}}
-    headers = {"Authorization": f"Bearer {token}"}
+    turns = cycle(
+        {"Authorization": f"Bearer {issue_token(settings, subject=admin_of(c), tenant=c)}"}
+        for c in stack.companies
+    )
     url = f"{stack.gateway.url}/graphql"
 
     async def send() -> bool:
-        async with client.post(url, json=body, headers=headers) as answer:
+        async with client.post(url, json=body, headers=next(turns)) as answer:
             return answer.status == 200 and "errors" not in await answer.json()
 
     return send
 
 
+def _internal_headers(settings: Settings, company: str) -> dict[str, str]:
+    admin = admin_of(company)
+    token = issue_internal_token(settings, subject=admin, tenant=company, role=Role.ADMIN)
+    return {"Authorization": f"Bearer {token}", TENANT_HEADER: company}
+
+
 def _direct(client: aiohttp.ClientSession, stack: Stack) -> Callable[[], Awaitable[bool]]:
     settings = Settings()
-    token = issue_internal_token(settings, subject=SUBJECT, tenant=TENANT, role=Role.ADMIN)
-    headers = {"Authorization": f"Bearer {token}", TENANT_HEADER: TENANT}
+    turns = cycle([_internal_headers(settings, c) for c in stack.companies])
     start, end = _month(datetime.now(UTC).date())
     s = stack.services
     urls: tuple[tuple[str, dict[str, str]], ...] = (
@@ -76,13 +98,14 @@ def _direct(client: aiohttp.ClientSession, stack: Stack) -> Callable[[], Awaitab
         (f"{s['monitoring'].url}/overview", {}),
     )
 
-    async def one(url: str, params: dict[str, str]) -> bool:
+    async def one(url: str, params: dict[str, str], headers: dict[str, str]) -> bool:
         async with client.get(url, params=params, headers=headers) as answer:
             await answer.read()
             return answer.status == 200
 
     async def send() -> bool:
-        return all(await asyncio.gather(*(one(url, params) for url, params in urls)))
+        headers = next(turns)
+        return all(await asyncio.gather(*(one(url, params, headers) for url, params in urls)))
 
     return send
 
@@ -170,7 +193,12 @@ def run(options: GatewayOptions) -> None:
         f"{options.seconds:.0f} s (after {options.warmup_seconds:.0f} s of warm-up each)"
     )
     emit("  services and gateway: one uvicorn process each, fresh databases, workers off")
-    with running_stack() as stack:
+    kept = options.read_cache_seconds
+    emit(
+        f"  companies asked in turn: {options.companies}; dashboard aggregates kept: "
+        + ("the gateway's default" if kept is None else f"{kept:g} s")
+    )
+    with running_stack(options.companies, **options.gateway_env()) as stack:
         (through, through_cpu), (straight, straight_cpu) = asyncio.run(_measure(stack, options))
     table(
         ("Path", "Achieved rps", "OK/sent", "p50 ms", "p95 ms", "p99 ms"),
@@ -184,6 +212,9 @@ def run(options: GatewayOptions) -> None:
     p95 = through.percentile(95)
     ratio50 = through.percentile(50) / straight.percentile(50)
     ratio95 = p95 / straight.percentile(95)
+    direct_kept_up = straight.achieved_rps >= options.rate * 0.95 and straight.failed == 0
+    if not direct_kept_up:
+        emit("  the direct path did not keep the rate: the overhead is not judged at this rate")
     figures(
         "Gateway goals",
         [
@@ -203,7 +234,7 @@ def run(options: GatewayOptions) -> None:
                 "overhead p50 (gateway / direct)",
                 f"{ratio50:.2f}x",
                 f"< {OVERHEAD_GOAL}x",
-                ratio50 < OVERHEAD_GOAL,
+                ratio50 < OVERHEAD_GOAL if direct_kept_up else None,
             ),
             Figure("overhead p95 (gateway / direct)", f"{ratio95:.2f}x", "", None),
         ],

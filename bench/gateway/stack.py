@@ -30,6 +30,17 @@ class Stack:
     gateway: Server
     services: dict[str, Server]
     namespace: str
+    companies: tuple[str, ...]
+    """The bench's companies, each with one admin (``admin_of``)."""
+
+
+def companies(count: int) -> tuple[str, ...]:
+    """``bench``, then ``bench2``, ``bench3``...: the first is the one-company bench's."""
+    return (TENANT, *(f"{TENANT}{n}" for n in range(2, count + 1)))
+
+
+def admin_of(company: str) -> str:
+    return SUBJECT if company == TENANT else f"admin@{company}"
 
 
 def _env(service: str, database_url: str, port: int, namespace: str) -> dict[str, str]:
@@ -60,24 +71,27 @@ def _start(
     return stack.enter_context(_process(_serve(service, env, port), f"gateway-{service}", url, env))
 
 
-async def _enrol(database_url: str) -> None:
-    """The bench's company and its admin in the gateway's directory, as an admin would."""
+async def _enrol(database_url: str, names: tuple[str, ...]) -> None:
+    """The bench's companies and their admins in the gateway's directory, as an admin would."""
     from nephos_gateway.directory import service as directory
 
     database = Database(database_url)
     try:
         async with database.transaction() as session:
-            await directory.create_company(session, company_id=TENANT, name="Bench")
-            await directory.add_user(
-                session, TENANT, subject=SUBJECT, email=SUBJECT, name="Bench", role=Role.ADMIN
-            )
+            for company in names:
+                admin = admin_of(company)
+                await directory.create_company(session, company_id=company, name=company.title())
+                await directory.add_user(
+                    session, company, subject=admin, email=admin, name=admin, role=Role.ADMIN
+                )
     finally:
         await database.dispose()
 
 
 @contextmanager
-def running_stack() -> Iterator[Stack]:
-    """Start asset, metering and monitoring, then the gateway in front of them."""
+def running_stack(company_count: int = 1, **gateway_env: str) -> Iterator[Stack]:
+    """Start asset, metering and monitoring, then the gateway in front of them;
+    ``gateway_env`` adds to the gateway's environment."""
     namespace = f"bench{uuid.uuid4().hex[:8]}"
     dbs = {name: Databases(f"nephos_{name}") for name in (*SERVICES, "gateway")}
     try:
@@ -86,10 +100,11 @@ def running_stack() -> Iterator[Stack]:
                 name: _start(stack, name, dbs[name].fresh(), namespace) for name in SERVICES
             }
             gateway_db = dbs["gateway"].fresh()
-            asyncio.run(_enrol(gateway_db))
+            names = companies(company_count)
+            asyncio.run(_enrol(gateway_db, names))
             urls = {f"NEPHOS_GATEWAY_{n.upper()}_URL": s.url for n, s in services.items()}
-            gateway = _start(stack, "gateway", gateway_db, namespace, **urls)
-            yield Stack(gateway=gateway, services=services, namespace=namespace)
+            gateway = _start(stack, "gateway", gateway_db, namespace, **urls, **gateway_env)
+            yield Stack(gateway=gateway, services=services, namespace=namespace, companies=names)
     finally:
         for databases in dbs.values():
             databases.drop_all()

@@ -2,12 +2,19 @@
 
 Engines, the NATS connection and background workers are created in the
 lifespan, never at import time, so importing a service is free of I/O.
+
+Once started, the objects made so far (the app, its routes and schema, the
+libraries' own) are frozen out of the garbage collector until shutdown: they
+live as long as the process, and every full collection walked them all,
+about 100 ms each in the gateway, which showed as a p99 of 219 ms on a
+home query whose p50 is 5 ms.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -82,9 +89,11 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
                 runner = ConsumerRunner(database, spec.tables, nats, sub, max_deliveries=limit)
                 tasks.append(asyncio.create_task(runner.run_forever(), name=sub.durable))
             tasks.extend(asyncio.create_task(worker(app)) for worker in spec.workers)
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             await _stop(tasks)
             await nats.close()
             await database.dispose()

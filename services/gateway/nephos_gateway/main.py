@@ -50,13 +50,18 @@ def create_app(
 
 def _own_pools(app: FastAPI, pools: ServicePools) -> None:
     """Open the connection pools around the common lifespan and close them after it;
-    inside it (once NATS is set up), feed the subscriptions' event hub."""
+    inside it (once NATS is set up), feed the subscriptions' event hub, which also tells
+    the kept dashboard answers of every company's events."""
     inner = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with pools, inner(app):
-            hub = EventHub(app.state.nats, app.state.settings.subscriber_queue_size)
+            hub = EventHub(
+                app.state.nats,
+                app.state.settings.subscriber_queue_size,
+                listeners=(pools.read_cache.on_event,),
+            )
             app.state.event_hub = hub
             hub.start()
             try:

@@ -49,8 +49,15 @@ class Settings(ServiceSettings):
     access_cache_seconds: float = Field(
         default=5.0,
         ge=0,
-        description="Keep the directory's answer for a user this long (0: ask every time); "
-        "changes made through this gateway apply at once.",
+        description="Keep the directory's answer for a user, and a verified token, this long "
+        "(0: ask every time); changes made through this gateway apply at once.",
+    )
+    read_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="Keep a company's dashboard aggregates (asset summary, cost overview and "
+        "summaries, monitoring overview) this long (0: ask every time); the company's events "
+        "and changes made through this gateway drop them at once.",
     )
     jwks_max_age_seconds: float = Field(
         default=300.0, gt=0, description="Refetch the OIDC issuer's keys after this long."

@@ -7,6 +7,7 @@ from types import TracebackType
 import httpx
 
 from nephos_gateway.clients.base import Downstream, open_pool
+from nephos_gateway.clients.read_cache import ReadCache
 from nephos_gateway.settings import Settings
 
 
@@ -14,7 +15,9 @@ class ServicePools:
     """One connection pool per downstream service, opened once per process.
 
     ``transports`` replaces the network for named services (tests run the real
-    service app in-process through ``httpx.ASGITransport``).
+    service app in-process through ``httpx.ASGITransport``). The process's
+    kept dashboard answers (``read_cache``) live here too, beside the pools
+    they save calls to.
     """
 
     def __init__(
@@ -23,6 +26,7 @@ class ServicePools:
         self._settings = settings
         self._transports = dict(transports or {})
         self._clients: dict[str, Downstream] = {}
+        self.read_cache = ReadCache(settings.read_cache_seconds)
 
     def __getitem__(self, service: str) -> Downstream:
         try:

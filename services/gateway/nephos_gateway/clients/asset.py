@@ -175,7 +175,7 @@ class AssetClient(ServiceClient):
             params["provider"] = provider
         if account_id is not None:
             params["account_id"] = checked_id(account_id, "account")
-        return await self._call(m.Summary, "GET", "/summary", params=params)
+        return await self._aggregate(m.Summary, "/summary", params)
 
     async def list_groups(self) -> list[m.ServiceGroup]:
         return (await self._call(m.ServiceGroupList, "GET", "/service-groups")).items

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from nephos_common.auth import TENANT_HEADER
 from nephos_common.observability import request_id_var, trace_id_var
 from nephos_gateway.clients.errors import Unavailable, from_response
+from nephos_gateway.clients.read_cache import ReadCache
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ class Caller:
 
     token: str = field(repr=False)
     tenant: str
+    role: str = ""
+    """The role the token carries: part of the key of a kept answer."""
     traceparent: str | None = None
 
     def headers(self) -> dict[str, str]:
@@ -170,9 +173,10 @@ class ServiceClient:
 
     service = "service"
 
-    def __init__(self, http: Downstream, caller: Caller) -> None:
+    def __init__(self, http: Downstream, caller: Caller, kept: ReadCache | None = None) -> None:
         self._http = http
         self._caller = caller
+        self._kept = kept
 
     async def _send(
         self,
@@ -181,6 +185,18 @@ class ServiceClient:
         *,
         params: Params | None = None,
         json: Any = None,
+    ) -> Answer:
+        if method == "GET" or self._kept is None:
+            return await self._exchange(method, path, params=params, json=json)
+        # A change: what was kept of the company may be wrong now, and once it is made.
+        self._kept.forget_company(self._caller.tenant)
+        try:
+            return await self._exchange(method, path, params=params, json=json)
+        finally:
+            self._kept.forget_company(self._caller.tenant)
+
+    async def _exchange(
+        self, method: str, path: str, *, params: Params | None, json: Any
     ) -> Answer:
         try:
             response = await self._http.request(
@@ -214,6 +230,19 @@ class ServiceClient:
     ) -> M:
         """Send and parse; an answer that does not fit the model is the service's fault."""
         response = await self._send(method, path, params=params, json=json)
+        return self._parsed(model, response)
+
+    async def _aggregate(self, model: type[M], path: str, params: Params) -> M:
+        """A dashboard's aggregate read: kept a few seconds per company (``read_cache``)."""
+        if self._kept is None:
+            return await self._call(model, "GET", path, params=params)
+        caller = self._caller
+        key = (self.service, caller.role, path, tuple(query_pairs(params)))
+        return await self._kept.get(
+            caller.tenant, key, lambda: self._call(model, "GET", path, params=params)
+        )
+
+    def _parsed(self, model: type[M], response: Answer) -> M:
         try:
             return model.model_validate_json(response.content)
         except ValidationError:

@@ -105,13 +105,13 @@ class MeteringClient(ServiceClient):
         self, as_of: date | None, currency: str | None, query: CostQuery = WHOLE_COMPANY
     ) -> m.CostOverview:
         params = _params(as_of=as_of, currency=currency) | query.params()
-        return await self._call(m.CostOverview, "GET", "/costs/overview", params=params)
+        return await self._aggregate(m.CostOverview, "/costs/overview", params)
 
     async def summary(
         self, start: date, end: date, grouping: Grouping, query: CostQuery = WHOLE_COMPANY
     ) -> m.CostSummary:
         params = _params(**{"from": start, "to": end}) | grouping.params() | query.params()
-        return await self._call(m.CostSummary, "GET", "/costs/summary", params=params)
+        return await self._aggregate(m.CostSummary, "/costs/summary", params)
 
     async def period_summary(
         self, period: str, as_of: date | None, grouping: Grouping,
@@ -119,27 +119,27 @@ class MeteringClient(ServiceClient):
     ) -> m.CostSummary:  # fmt: skip
         """Totals over an inquiry period (``2m``, ``3m``, ``6m``, ``12m``) ending with ``as_of``."""
         params = _params(period=period, as_of=as_of) | grouping.params() | query.params()
-        return await self._call(m.CostSummary, "GET", "/costs/summary", params=params)
+        return await self._aggregate(m.CostSummary, "/costs/summary", params)
 
     async def forecast(
         self, as_of: date | None, currency: str | None, method: str | None,
         query: CostQuery = WHOLE_COMPANY,
     ) -> m.Forecast:  # fmt: skip
         params = _params(as_of=as_of, currency=currency, method=method) | query.params()
-        return await self._call(m.Forecast, "GET", "/costs/forecast", params=params)
+        return await self._aggregate(m.Forecast, "/costs/forecast", params)
 
     async def comparison(
         self, as_of: date | None, months: int, currency: str | None,
         query: CostQuery = WHOLE_COMPANY,
     ) -> m.Comparison:  # fmt: skip
         params = _params(as_of=as_of, months=months, currency=currency) | query.params()
-        return await self._call(m.Comparison, "GET", "/costs/comparison", params=params)
+        return await self._aggregate(m.Comparison, "/costs/comparison", params)
 
     async def trend(
         self, as_of: date | None, currency: str | None, query: CostQuery = WHOLE_COMPANY
     ) -> m.Trend:
         params = _params(as_of=as_of, currency=currency) | query.params()
-        return await self._call(m.Trend, "GET", "/costs/trend", params=params)
+        return await self._aggregate(m.Trend, "/costs/trend", params)
 
     async def asset_costs(
         self, asset_ids: Sequence[str], start: date | None, end: date | None

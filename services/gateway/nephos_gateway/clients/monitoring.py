@@ -82,7 +82,7 @@ class MonitoringClient(ServiceClient):
 
     async def overview(self, service_group: str | None = None) -> m.Overview:
         params = {"service_group": service_group} if service_group is not None else {}
-        return await self._call(m.Overview, "GET", "/overview", params=params)
+        return await self._aggregate(m.Overview, "/overview", params)
 
     async def group_overviews(self, group_ids: Sequence[str]) -> list[m.GroupOverview]:
         found: list[m.GroupOverview] = []

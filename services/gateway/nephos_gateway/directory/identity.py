@@ -6,10 +6,17 @@ its own issuer. Either way only ``sub`` is trusted: companies and roles come
 from the directory. A ``tenant`` claim is read as the preferred company when
 the request names none, nothing more. Internal tokens are not users' tokens
 and fail the issuer check here.
+
+A verified token is remembered for ``access_cache_seconds`` (never past its
+expiry), with the key that verified it: a portal sends the same token with
+every request, and an RS256 check costs far more than a lookup. The key is
+looked up each time, so a key the issuer withdraws stops admitting its
+tokens as soon as the gateway's key set no longer holds it.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,9 +33,14 @@ class Identity:
     preferred_company: str | None = None
 
 
+MAX_REMEMBERED = 10_000
+"""Verified tokens remembered at most; past it the memory starts again empty."""
+
+
 class UserTokens:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
+        self._verified: dict[str, tuple[float, Identity, Any]] = {}
         self._jwks = (
             JwksKeys(
                 settings.oidc_jwks_url,
@@ -41,12 +53,26 @@ class UserTokens:
         )
 
     async def verify(self, token: str) -> Identity:
-        claims = self._decode(token, await self._key(token))
+        key = await self._key(token)
+        remembered = self._verified.get(token)
+        if remembered is not None and remembered[0] > time.time() and remembered[2] is key:
+            return remembered[1]
+        claims = self._decode(token, key)
         preferred = claims.get("tenant")
-        return Identity(
+        identity = Identity(
             subject=str(claims["sub"]),
             preferred_company=preferred if isinstance(preferred, str) and preferred else None,
         )
+        self._remember(token, float(claims["exp"]), identity, key)
+        return identity
+
+    def _remember(self, token: str, expires: float, identity: Identity, key: Any) -> None:
+        until = min(expires, time.time() + self._settings.access_cache_seconds)
+        if until <= time.time():
+            return
+        if len(self._verified) >= MAX_REMEMBERED:
+            self._verified.clear()
+        self._verified[token] = (until, identity, key)
 
     async def _key(self, token: str) -> Any:
         if self._jwks is None:

@@ -21,7 +21,6 @@ the newest 1,000 alerts of the company; older ones do not show on assets.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -34,16 +33,17 @@ from starlette.requests import HTTPConnection
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
-from nephos_common.auth import TENANT_HEADER, Principal, issue_internal_token
+from nephos_common.auth import TENANT_HEADER, Principal
 from nephos_common.db import Database
 from nephos_common.errors import NephosError, Unauthenticated
 from nephos_gateway.clients import ServicePools
 from nephos_gateway.clients import asset_models as m
 from nephos_gateway.clients import monitoring_models as mon
 from nephos_gateway.clients.asset import AssetClient, canonical_id
-from nephos_gateway.clients.base import Caller
+from nephos_gateway.clients.base import Caller, Downstream
 from nephos_gateway.clients.metering import MeteringClient
 from nephos_gateway.clients.monitoring import MonitoringClient
+from nephos_gateway.clients.read_cache import ReadCache
 from nephos_gateway.directory.door import Door, bearer_of
 from nephos_gateway.directory.service import Access
 from nephos_gateway.schema.metering_loaders import MeteringLoaders, build_metering_loaders
@@ -54,10 +54,6 @@ from nephos_gateway.schema.monitoring_batch import (
 from nephos_gateway.settings import Settings
 
 T = TypeVar("T")
-
-INTERNAL_TOKEN_TTL = 300
-INTERNAL_TOKEN_REUSE = 120.0
-"""Seconds a request reuses its internal token; well within its lifetime."""
 
 
 class Once(Generic[T]):
@@ -181,8 +177,6 @@ class GatewayContext(BaseContext):
         self._company = company
         self._pools = pools
         self._traceparent = traceparent
-        self._internal_token: str | None = None
-        self._internal_token_at = 0.0
         self._asset: AssetClient | None = None
         self._metering: MeteringClient | None = None
         self._monitoring: MonitoringClient | None = None
@@ -219,7 +213,6 @@ class GatewayContext(BaseContext):
         """
         self._authorization, self._company = authorization, company or None
         self.principal, self.auth_error, self.access = None, None, None
-        self._internal_token = None
         await self.authorize()
 
     @property
@@ -245,37 +238,37 @@ class GatewayContext(BaseContext):
         return self.request.app.state
 
     def _downstream_caller(self) -> Caller:
-        """The company and role the gateway decided, in a short-lived internal token."""
+        """The company and role the gateway decided, in a short-lived internal token
+        (asked of the door each time: a websocket's context may outlive one token)."""
         principal = self.caller
-        now = time.monotonic()
-        if self._internal_token is None or now - self._internal_token_at > INTERNAL_TOKEN_REUSE:
-            # Reissued now and then: a websocket's context may outlive one token.
-            self._internal_token = issue_internal_token(
-                self.settings,
-                subject=principal.subject,
-                tenant=principal.tenant,
-                role=principal.role,
-                ttl_seconds=INTERNAL_TOKEN_TTL,
-            )
-            self._internal_token_at = now
-        return Caller(self._internal_token, principal.tenant, traceparent=self._traceparent)
+        door: Door = self._app_state().door
+        return Caller(
+            door.internal_token(principal),
+            principal.tenant,
+            role=principal.role.name,
+            traceparent=self._traceparent,
+        )
+
+    def _client_parts(self, service: str) -> tuple[Downstream, Caller, ReadCache]:
+        """What a service client is made of: the pool, the caller, the kept answers."""
+        return self._pools[service], self._downstream_caller(), self._pools.read_cache
 
     @property
     def asset(self) -> AssetClient:
         if self._asset is None:
-            self._asset = AssetClient(self._pools["asset"], self._downstream_caller())
+            self._asset = AssetClient(*self._client_parts("asset"))
         return self._asset
 
     @property
     def metering(self) -> MeteringClient:
         if self._metering is None:
-            self._metering = MeteringClient(self._pools["metering"], self._downstream_caller())
+            self._metering = MeteringClient(*self._client_parts("metering"))
         return self._metering
 
     @property
     def monitoring(self) -> MonitoringClient:
         if self._monitoring is None:
-            client = MonitoringClient(self._pools["monitoring"], self._downstream_caller())
+            client = MonitoringClient(*self._client_parts("monitoring"))
             self._monitoring = client
         return self._monitoring
 

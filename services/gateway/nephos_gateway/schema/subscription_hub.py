@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from nats.aio.msg import Msg
@@ -31,8 +31,11 @@ from nephos_common.messaging.nats import NatsConnection
 
 log = logging.getLogger(__name__)
 
-SUBJECTS = ("monitoring.alert.*", "monitoring.incident.*", "asset.discovery.completed")
-"""What the gateway's subscriptions serve, before the deployment's namespace."""
+SUBJECTS = ("asset.>", "metering.>", "monitoring.>")
+"""Every event of the services, before the deployment's namespace: subscribers take
+the types they asked for, and listeners (the kept dashboard answers) hear them all."""
+
+Listener = Callable[[Envelope], None]
 
 
 @dataclass(eq=False)
@@ -63,6 +66,8 @@ class EventHub:
     queue_size: int = 100
     _by_tenant: defaultdict[str, set[Subscriber]] = field(default_factory=lambda: defaultdict(set))
     _subscriptions: list[NatsSubscription] = field(default_factory=list)
+    listeners: tuple[Listener, ...] = ()
+    """Told of every event, in the NATS callback: they must not wait."""
     _task: asyncio.Task[None] | None = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -99,6 +104,8 @@ class EventHub:
 
     def publish(self, envelope: Envelope) -> None:
         """Hand the event to its company's subscribers that want it; never waits."""
+        for listener in self.listeners:
+            listener(envelope)
         for subscriber in tuple(self._by_tenant.get(envelope.tenant, ())):
             if subscriber.wants(envelope):
                 subscriber.offer(envelope)
