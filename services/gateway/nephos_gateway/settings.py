@@ -56,7 +56,7 @@ class Settings(ServiceSettings):
         default=5.0,
         ge=0,
         description="Keep a company's dashboard aggregates (asset summary, cost overview and "
-        "summaries, monitoring overview) this long (0: ask every time); the company's events "
+        "summaries, monitoring overview) up to this long (0: ask every time); its events "
         "and changes made through this gateway drop them at once.",
     )
     jwks_max_age_seconds: float = Field(

@@ -11,7 +11,11 @@ What is kept: only the reads a client marks as aggregates, by company, role,
 service, path and parameters. One company's answer never serves another.
 
 When a kept answer goes:
-- after ``read_cache_seconds``;
+- after ``read_cache_seconds``, or sooner: each answer is kept for between
+  half and all of it, at random. Answers filled together (at a start, or by
+  a burst of many companies) would otherwise all expire together and come
+  back to the services at once: with 100 companies asked in turn at 200
+  requests/s, that herd every 5 seconds made the p95 307 ms;
 - when any event of its company arrives from NATS (a discovery, an ingested
   delivery, an alert, a membership change...): the ``EventHub`` hands every
   event to ``forget_company``;
@@ -31,6 +35,7 @@ moved on by every change.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
@@ -107,7 +112,8 @@ class ReadCache:
             self._size = 0
         if key not in company.kept:
             self._size += 1
-        company.kept[key] = (time.monotonic() + self._ttl, value)
+        kept_for = self._ttl * random.uniform(0.5, 1.0)
+        company.kept[key] = (time.monotonic() + kept_for, value)
 
     def forget_company(self, tenant: str) -> None:
         """Drop what is kept for ``tenant``; calls in flight for it will not be kept."""
