@@ -8,9 +8,10 @@ Internal tokens are signed once per user, company and role and reused for
 two minutes of their five: signing one for every request cost the gateway
 about 3 % of its CPU on the portal's home query.
 
-The directory's answer is kept for ``access_cache_seconds``: the portal's home
-page alone sends a handful of requests a second per user, and each would
-otherwise wait for a database connection before doing anything. A change made
+The directory's answer is kept for up to ``access_cache_seconds`` (between
+half and all of it: ``keeping``): the portal's home page alone sends a
+handful of requests a second per user, and each would otherwise wait for a
+database connection before doing anything. A change made
 through this gateway (roles, grants, disabling a user) forgets every kept
 answer at once; one made elsewhere (another replica, the CLI) is seen within
 that many seconds.
@@ -29,6 +30,7 @@ from nephos_common.db import Database
 from nephos_common.errors import Unauthenticated
 from nephos_gateway.directory.identity import UserTokens
 from nephos_gateway.directory.service import Access, resolve_access
+from nephos_gateway.keeping import kept_until
 from nephos_gateway.settings import Settings
 
 MAX_KEPT = 10_000
@@ -94,7 +96,7 @@ class Door:
             return
         if len(self._kept) >= MAX_KEPT:
             self._kept.clear()
-        self._kept[key] = (time.monotonic() + self._ttl, access)
+        self._kept[key] = (kept_until(self._ttl), access)
 
     def forget(self) -> None:
         """Drop every kept answer: the directory has just changed."""
