@@ -102,7 +102,7 @@ async def test_concurrent_asks_of_one_answer_share_one_call(observed_gateway: Ga
     assert _more(as_admin, _calls(gw)) == (1, 1, 1)
 
 
-async def test_a_change_without_an_event_shows_once_the_answer_expires(
+async def test_a_change_without_an_event_shows_once_the_answer_is_refreshed(
     metering_service: MeteringService, databases: DatabaseFactory
 ) -> None:
     await insert_costs(metering_service, [cost_row(date(2024, 5, 3), "10.25", None)])
@@ -124,9 +124,23 @@ async def test_a_change_without_an_event_shows_once_the_answer_expires(
         await insert_costs(metering_service, [cost_row(date(2024, 5, 4), "5.50", None)])
         assert await billed() == Decimal("10.25")
         calls = len(metering.requests)
-        await asyncio.sleep(1.05)  # kept for between half and all of the second
-        assert await billed() == Decimal("15.75")
+
+        # Past its freshness (between half and all of the second), the answer is served
+        # once more while one call refreshes it; then the refreshed answer is served.
+        await asyncio.sleep(1.02)
+        assert await billed() == Decimal("10.25")
+
+        async def refreshed() -> bool:
+            return await billed() == Decimal("15.75")
+
+        await until(refreshed)
         assert len(metering.requests) == calls + 1
+
+        # Past twice the time, nothing is served stale: the ask waits for the call.
+        await insert_costs(metering_service, [cost_row(date(2024, 5, 5), "2", None)])
+        await asyncio.sleep(2.1)
+        assert await billed() == Decimal("17.75")
+        assert len(metering.requests) == calls + 2
 
 
 async def test_an_event_of_the_company_drops_its_answers(
@@ -223,6 +237,29 @@ async def test_kept_answers_are_bounded_and_zero_seconds_keeps_none() -> None:
     off = ReadCache(0)
     fetch, calls = _fetcher([1, 2])
     assert [await off.get("acme", ("k",), fetch) for _ in range(2)] == [1, 2]
+
+
+async def test_a_stale_answer_is_served_while_its_refresh_fails() -> None:
+    cache = ReadCache(1.0)
+    outcomes: list[int | Exception] = [1, RuntimeError("down"), 3]
+    calls: list[int] = []
+
+    async def fetch() -> int:
+        calls.append(1)
+        outcome = outcomes[len(calls) - 1]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    assert await cache.get("acme", ("k",), fetch) == 1
+    await asyncio.sleep(1.01)  # fresh for at most a second, served for half a second more
+    assert await cache.get("acme", ("k",), fetch) == 1  # its refresh starts, and fails
+    await asyncio.sleep(0)
+    assert calls == [1, 1]
+    assert await cache.get("acme", ("k",), fetch) == 1  # still served; it tries again
+    await asyncio.sleep(0)
+    assert await cache.get("acme", ("k",), fetch) == 3
+    assert len(calls) == 3 and cache.stats.stale == 2
 
 
 async def test_a_failed_call_is_shared_but_not_kept(cache: ReadCache) -> None:

@@ -56,7 +56,8 @@ class Settings(ServiceSettings):
         default=5.0,
         ge=0,
         description="Keep a company's dashboard aggregates (asset summary, cost overview and "
-        "summaries, monitoring overview) up to this long (0: ask every time); its events "
+        "summaries, monitoring overview) fresh up to this long, then serve them while they "
+        "are refreshed for as long again (0: ask every time); its events "
         "and changes made through this gateway drop them at once.",
     )
     jwks_max_age_seconds: float = Field(

@@ -11,10 +11,10 @@ about 3 % of its CPU on the portal's home query.
 The directory's answer is kept for up to ``access_cache_seconds`` (between
 half and all of it: ``keeping``): the portal's home page alone sends a
 handful of requests a second per user, and each would otherwise wait for a
-database connection before doing anything. A change made
-through this gateway (roles, grants, disabling a user) forgets every kept
-answer at once; one made elsewhere (another replica, the CLI) is seen within
-that many seconds.
+database connection before doing anything. A change made through this
+gateway (roles, grants, disabling a user) forgets every kept answer at once;
+one made elsewhere (another replica, the CLI) is seen within that many
+seconds.
 """
 
 from __future__ import annotations
