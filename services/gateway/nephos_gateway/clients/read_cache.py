@@ -28,9 +28,9 @@ When a kept answer goes:
 - when this gateway sends any change (not a GET) for that company, both
   before the call and after it.
 
-A change that sends no event is seen within ``read_cache_seconds``: one made
-through a service's REST API directly, or through another gateway replica,
-and monitoring's metric points, which arrive without events.
+A change that sends no event is seen within twice ``read_cache_seconds`` at
+most: one made through a service's REST API directly, or through another
+gateway replica, and monitoring's metric points, which arrive without events.
 
 Concurrent asks of an answer not kept share one call (the first asker's
 request and trace ids go with it). A call that started before its company
