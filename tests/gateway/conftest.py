@@ -129,7 +129,8 @@ def gateway_settings(database_url: str, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
-def _counting(app: Any) -> CountingTransport:
+def counting(app: Any) -> CountingTransport:
+    """A service app in-process behind a transport that records what the gateway sends it."""
     return CountingTransport(httpx.ASGITransport(app=app))
 
 
@@ -139,7 +140,7 @@ async def gateway(
 ) -> AsyncIterator[Gateway]:
     await wipe_streams(NATS_URL, EVENTS_STREAM.name)
     settings = gateway_settings(await databases.create("nephos_gateway"))
-    counter = _counting(asset_service.app)
+    counter = counting(asset_service.app)
     app = create_app(settings, transports={"asset": counter})
     async with running(app, "http://gateway") as client:
         yield Gateway(client=client, settings=settings, app=app, asset=counter)
@@ -155,9 +156,9 @@ async def observed_gateway(
     """The gateway in front of the real asset, metering and monitoring services."""
     await wipe_streams(NATS_URL, EVENTS_STREAM.name)
     settings = gateway_settings(await databases.create("nephos_gateway"))
-    asset = _counting(asset_service.app)
-    metering = _counting(metering_service.app)
-    monitoring = _counting(monitoring_service.app)
+    asset = counting(asset_service.app)
+    metering = counting(metering_service.app)
+    monitoring = counting(monitoring_service.app)
     transports: dict[str, httpx.AsyncBaseTransport] = {
         "asset": asset,
         "metering": metering,

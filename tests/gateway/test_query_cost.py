@@ -10,7 +10,7 @@ import pytest
 from nephos_gateway.main import create_app
 from tests.fixtures.asset import AssetService
 from tests.fixtures.infra import DatabaseFactory, running
-from tests.gateway.conftest import Gateway, _counting, gateway_settings
+from tests.gateway.conftest import Gateway, counting, gateway_settings
 
 MAX_COST = 500
 
@@ -40,7 +40,7 @@ async def costly_gateway(
     asset_service: AssetService, databases: DatabaseFactory
 ) -> AsyncIterator[Gateway]:
     settings = gateway_settings(await databases.create("nephos_gateway"), max_query_cost=MAX_COST)
-    counter = _counting(asset_service.app)
+    counter = counting(asset_service.app)
     app = create_app(settings, transports={"asset": counter})
     async with running(app, "http://gateway") as client:
         gateway = Gateway(client=client, settings=settings, app=app, asset=counter)

@@ -22,7 +22,7 @@ from tests.fixtures.infra import DatabaseFactory, running
 from tests.fixtures.metering import MeteringService
 from tests.gateway.conftest import (
     Gateway,
-    _counting,
+    counting,
     enrol,
     gateway_settings,
     user_bearer,
@@ -107,7 +107,7 @@ async def test_a_change_without_an_event_shows_once_the_answer_is_refreshed(
 ) -> None:
     await insert_costs(metering_service, [cost_row(date(2024, 5, 3), "10.25", None)])
     settings = gateway_settings(await databases.create("nephos_gateway"), read_cache_seconds=1)
-    metering = _counting(metering_service.app)
+    metering = counting(metering_service.app)
     app = create_app(settings, transports={"metering": metering})
     async with running(app, "http://gateway") as client:
         await enrol(app.state.database, "acme", "admin")
@@ -151,7 +151,7 @@ async def test_an_event_of_the_company_drops_its_answers(
         await databases.create("nephos_gateway"),
         nats_namespace=asset_service.settings.nats_namespace,
     )
-    asset = _counting(asset_service.app)
+    asset = counting(asset_service.app)
     app = create_app(settings, transports={"asset": asset})
     async with running(app, "http://gateway") as client:
         hub: EventHub = app.state.event_hub
