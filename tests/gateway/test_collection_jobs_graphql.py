@@ -62,14 +62,6 @@ async def _start(gw: Gateway, account_id: str, **kwargs: Any) -> dict[str, Any]:
     return payload(await gw.query(START, {"accountId": account_id}, **kwargs))
 
 
-async def _stored(service: MonitoringService, path: str, tenant: str = "acme") -> Any:
-    answer = await service.client.get(path, headers=service.auth(tenant, "viewer"))
-    if answer.status_code == 404:
-        return None
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
 def _as_graphql(stored: dict[str, Any]) -> dict[str, Any]:
     """A job as the service answers it over REST, in GraphQL's names."""
     return {
@@ -110,7 +102,7 @@ async def test_an_operator_queues_a_collection_and_follows_it_to_the_end(
         60,
     )
     found = done["data"]["metricCollectionJob"]
-    stored = await _stored(service, f"/collection-jobs/{job['id']}")
+    stored = await service.stored(f"/collection-jobs/{job['id']}")
 
     assert started["userErrors"] == []
     assert (job["status"], job["trigger"], job["provider"], job["finished"]) == (
@@ -130,7 +122,7 @@ async def test_an_operator_queues_a_collection_and_follows_it_to_the_end(
         {"id": job["id"], "trigger": "manual"}
     ]
     assert everything["data"]["metricCollectionJobs"] == listed["data"]["metricCollectionJobs"]
-    rest = await _stored(service, "/collection-jobs")
+    rest = await service.stored("/collection-jobs")
     assert [j["id"] for j in rest["items"]] == [job["id"]]
 
 
@@ -147,7 +139,7 @@ async def test_jobs_page_newest_first(
 
     assert [e["node"]["id"] for e in first["edges"] + second["edges"]] == queued[::-1]
     assert (first["pageInfo"]["hasNextPage"], second["pageInfo"]["hasNextPage"]) == (True, False)
-    rest = await _stored(service, "/collection-jobs")
+    rest = await service.stored("/collection-jobs")
     assert [j["id"] for j in rest["items"]] == queued[::-1]
 
 
@@ -171,7 +163,7 @@ async def test_an_account_without_monitored_targets_or_no_account_is_a_user_erro
     assert no_job["data"]["metricCollectionJob"] is None
     assert no_jobs["data"]["metricCollectionJobs"]["edges"] == []
     assert gw.monitoring.requests == []  # text that is no id never reaches the service
-    assert (await _stored(service, "/collection-jobs"))["items"] == []
+    assert (await service.stored("/collection-jobs"))["items"] == []
     unknown_job = await gw.query(JOB, {"id": str(uuid.uuid4())})
     assert unknown_job["data"]["metricCollectionJob"] is None
 
@@ -192,7 +184,7 @@ async def test_a_viewer_reads_jobs_but_may_not_start_one(
     assert gw.monitoring.requests == []  # refused before any call
     read = await gw.query(JOB, {"id": job["id"]}, headers=viewer)
     assert read["data"]["metricCollectionJob"]["id"] == job["id"]
-    assert [j["id"] for j in (await _stored(service, "/collection-jobs"))["items"]] == [job["id"]]
+    assert [j["id"] for j in (await service.stored("/collection-jobs"))["items"]] == [job["id"]]
 
 
 async def test_another_company_neither_sees_nor_starts_our_jobs(
@@ -210,5 +202,5 @@ async def test_another_company_neither_sees_nor_starts_our_jobs(
     assert read["data"]["metricCollectionJob"] is None
     assert listed["data"]["metricCollectionJobs"]["edges"] == []
     assert error_codes(started) == [("ACCOUNT_NOT_FOUND", "accountId")]
-    assert (await _stored(service, "/collection-jobs", "globex"))["items"] == []
-    assert [j["id"] for j in (await _stored(service, "/collection-jobs"))["items"]] == [job["id"]]
+    assert (await service.stored("/collection-jobs", "globex"))["items"] == []
+    assert [j["id"] for j in (await service.stored("/collection-jobs"))["items"]] == [job["id"]]

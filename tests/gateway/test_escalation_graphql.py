@@ -72,15 +72,6 @@ async def _create_policy(gw: Gateway, input: dict[str, Any]) -> dict[str, Any]:
     return policy
 
 
-async def _stored(service: MonitoringService, path: str, tenant: str = "acme") -> Any:
-    """What the monitoring service answers over REST (404: None)."""
-    answer = await service.client.get(path, headers=service.auth(tenant, "viewer"))
-    if answer.status_code == 404:
-        return None
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
 def _as_graphql(policy: dict[str, Any]) -> dict[str, Any]:
     """A policy as REST answers it, in GraphQL's names (createdAt compared apart)."""
     steps = [
@@ -104,7 +95,7 @@ async def test_an_escalation_policy_is_created_read_replaced_and_deleted(
     created = payload(await gw.query(CREATE_POLICY, {"input": input}, headers=operator))
     policy = created["escalationPolicy"]
     url = f"/escalation-policies/{policy['id']}"
-    stored = await _stored(monitoring_service, url)
+    stored = await monitoring_service.stored(url)
     read = await gw.query(POLICY, {"id": policy["id"]})
 
     assert created["userErrors"] == []
@@ -119,7 +110,7 @@ async def test_an_escalation_policy_is_created_read_replaced_and_deleted(
     night = _policy_input("night", ([second], 30))
     variables = {"id": policy["id"], "input": night}
     replaced = payload(await gw.query(UPDATE_POLICY, variables, headers=operator))
-    stored = await _stored(monitoring_service, url)
+    stored = await monitoring_service.stored(url)
     assert replaced["userErrors"] == []
     assert _without_time(replaced["escalationPolicy"]) == _as_graphql(stored)
     assert stored["name"] == "night"
@@ -130,7 +121,7 @@ async def test_an_escalation_policy_is_created_read_replaced_and_deleted(
     gone = await gw.query(POLICY, {"id": policy["id"]})
 
     assert deleted == {"deletedId": policy["id"], "userErrors": []}
-    assert await _stored(monitoring_service, url) is None
+    assert await monitoring_service.stored(url) is None
     assert twice["deletedId"] is None
     assert error_codes(twice) == [("ESCALATION_POLICY_NOT_FOUND", "id")]
     assert gone["data"] == {"escalationPolicy": None, "escalationPolicies": {"nodes": []}}
@@ -166,7 +157,7 @@ async def test_bad_policy_input_and_unknown_ids_are_user_errors(
     assert unknown_read["data"]["escalationPolicy"] is None
     # Text that is no id never reaches the service (only the policy list was read).
     assert [r.url.path for r in gw.monitoring.requests] == ["/escalation-policies"]
-    stored = await _stored(monitoring_service, "/escalation-policies")
+    stored = await monitoring_service.stored("/escalation-policies")
     assert [p["name"] for p in stored["items"]] == ["oncall"], "nothing refused was stored"
 
 
@@ -180,7 +171,7 @@ async def test_incident_preferences_are_read_and_replaced(
 
     chosen = {"autoResolve": False, "escalationPolicyId": policy["id"]}
     set_ = payload(await gw.query(SET_PREFERENCES, {"input": chosen}, headers=operator))
-    stored = await _stored(monitoring_service, "/incident-preferences")
+    stored = await monitoring_service.stored("/incident-preferences")
     read = await gw.query(PREFERENCES, headers=gw.auth("acme", "viewer"))
 
     assert defaults["data"]["incidentPreferences"] == {
@@ -198,12 +189,12 @@ async def test_incident_preferences_are_read_and_replaced(
     assert refused["preferences"] is None
     assert error_codes(refused) == [("UNKNOWN_ESCALATION_POLICY", "input.escalationPolicyId")]
     assert error_codes(invalid) == [("INVALID_INPUT", "input.escalationPolicyId")]
-    assert await _stored(monitoring_service, "/incident-preferences") == stored
+    assert await monitoring_service.stored("/incident-preferences") == stored
 
     # The whole preferences are replaced: what is left out goes back to its default.
     reset = payload(await gw.query(SET_PREFERENCES, {"input": {}}, headers=operator))
     assert reset["preferences"] == {"autoResolve": True, "escalationPolicyId": None}
-    assert await _stored(monitoring_service, "/incident-preferences") == {
+    assert await monitoring_service.stored("/incident-preferences") == {
         "auto_resolve": True,
         "escalation_policy_id": None,
     }
@@ -237,7 +228,7 @@ async def test_a_viewer_reads_policies_and_preferences_but_changes_nothing(
     assert read["data"]["escalationPolicy"]["name"] == "oncall"
     preferences = await gw.query(PREFERENCES, headers=viewer)
     assert preferences["data"]["incidentPreferences"]["autoResolve"] is True
-    assert await _stored(monitoring_service, "/incident-preferences") == {
+    assert await monitoring_service.stored("/incident-preferences") == {
         "auto_resolve": True,
         "escalation_policy_id": None,
     }
@@ -265,10 +256,10 @@ async def test_another_company_can_neither_read_nor_use_nor_change_a_policy(
     assert error_codes(deleted) == [("ESCALATION_POLICY_NOT_FOUND", "id")]
     assert error_codes(copied) == [("UNKNOWN_CHANNELS", "input.steps")]
     assert error_codes(preferred) == [("UNKNOWN_ESCALATION_POLICY", "input.escalationPolicyId")]
-    stored = await _stored(monitoring_service, f"/escalation-policies/{policy['id']}")
+    stored = await monitoring_service.stored(f"/escalation-policies/{policy['id']}")
     assert _as_graphql(stored) == _without_time(policy), "acme's policy is untouched"
-    assert await _stored(monitoring_service, "/escalation-policies", "globex") == {"items": []}
-    assert await _stored(monitoring_service, "/incident-preferences", "globex") == {
+    assert await monitoring_service.stored("/escalation-policies", "globex") == {"items": []}
+    assert await monitoring_service.stored("/incident-preferences", "globex") == {
         "auto_resolve": True,
         "escalation_policy_id": None,
     }

@@ -72,9 +72,7 @@ async def _channel(gw: Gateway, name: str, url: str) -> str:
 
 
 async def _stored(service: MonitoringService, tenant: str = "acme") -> list[dict[str, Any]]:
-    answer = await service.client.get("/deliveries", headers=service.auth(tenant, "viewer"))
-    assert answer.status_code == 200, answer.text
-    items: list[dict[str, Any]] = answer.json()["items"]
+    items: list[dict[str, Any]] = (await service.stored("/deliveries", tenant))["items"]
     return items
 
 
