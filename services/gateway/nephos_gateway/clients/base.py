@@ -173,7 +173,7 @@ class ServiceClient:
 
     service = "service"
 
-    def __init__(self, http: Downstream, caller: Caller, kept: ReadCache | None = None) -> None:
+    def __init__(self, http: Downstream, caller: Caller, kept: ReadCache) -> None:
         self._http = http
         self._caller = caller
         self._kept = kept
@@ -186,7 +186,7 @@ class ServiceClient:
         params: Params | None = None,
         json: Any = None,
     ) -> Answer:
-        if method == "GET" or self._kept is None:
+        if method == "GET":
             return await self._exchange(method, path, params=params, json=json)
         # A change: what was kept of the company may be wrong now, and once it is made.
         self._kept.forget_company(self._caller.tenant)
@@ -234,8 +234,6 @@ class ServiceClient:
 
     async def _aggregate(self, model: type[M], path: str, params: Params) -> M:
         """A dashboard's aggregate read: kept a few seconds per company (``read_cache``)."""
-        if self._kept is None:
-            return await self._call(model, "GET", path, params=params)
         caller = self._caller
         key = (self.service, caller.role, path, tuple(query_pairs(params)))
         return await self._kept.get(
