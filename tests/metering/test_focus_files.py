@@ -105,3 +105,17 @@ async def test_rows_of_another_billing_period_are_refused(
 
     assert (answer.status_code, answer.json()["error"]["code"]) == (422, "delivery_check_failed")
     assert await summary(metering_service, PERIOD) == []
+
+
+async def test_rows_of_two_billing_accounts_are_refused_naming_both(
+    metering_service: MeteringService,
+) -> None:
+    rows = [focus_row(PERIOD, x) for x in focus_lines(2)]
+    rows[-1]["BillingAccountId"] = "100000000001"
+
+    answer = await upload(metering_service, csv_bytes(rows), "focus")
+
+    error = answer.json()["error"]
+    assert (answer.status_code, error["code"]) == (422, "delivery_check_failed")
+    assert error["details"]["accounts"] == ["100000000001", "210987654321"]
+    assert await summary(metering_service, PERIOD) == []

@@ -1,6 +1,8 @@
 """Migrations of the costs tables keep every stored row and total: partitioning (0009),
 per-account totals (0011), per-tag totals (0012), freshness per partition (0013),
-per-group totals (0014), tag keys per partition (0015), tag builds queued again (0016)."""
+per-group totals (0014), tag keys per partition (0015), tag builds queued again (0016), a
+swap's totals grouped apart (0017), partitions indexed without their constants (0018), resource
+keys tried as ARNs first (0019)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import asyncpg
 from alembic import command
 
 from nephos_common.migrations import alembic_config, upgrade_async
+from nephos_metering.allocation.keys import resource_key
 from tests.fixtures.infra import DatabaseFactory
 
 PACKAGE = "nephos_metering"
@@ -272,3 +275,84 @@ async def test_tag_build_queued_at_comes_and_goes(databases: DatabaseFactory) ->
         dropped = await conn.fetchval(query)
 
     assert (added, dropped) == (1, 0)
+
+
+async def test_a_swap_subtracts_and_adds_a_partition_as_its_rows_sum(
+    databases: DatabaseFactory,
+) -> None:
+    url = await databases.empty()
+    await upgrade_async(PACKAGE, url, "0008")
+    await _seed(url)
+    await upgrade_async(PACKAGE, url, "0017")
+    apply = "SELECT cost_daily_totals_apply($1::regclass, $2)"
+    _, before = await _read(url)
+
+    async with _connected(url) as conn, conn.transaction():
+        await conn.execute(apply, f"costs_d_{DELIVERY.hex}", -1)
+        emptied = await conn.fetch(_TOTALS)
+        await conn.execute(apply, f"costs_d_{DELIVERY.hex}", 1)
+    _, after = await _read(url)
+
+    assert before and len(before) == 8  # two days, four dimensions
+    assert emptied == []
+    assert after == before
+
+
+_INDEXES = "SELECT indexdef FROM pg_indexes WHERE tablename = $1"
+
+
+async def _indexes(url: str, *tables: str) -> list[list[str]]:
+    async with _connected(url) as conn:
+        return [sorted(r["indexdef"].split(" USING ")[1] for r in await conn.fetch(_INDEXES, t))
+                for t in tables]  # fmt: skip
+
+
+async def test_partitions_are_indexed_without_their_constants_and_back_on_downgrade(
+    databases: DatabaseFactory,
+) -> None:
+    url = await databases.empty()
+    await upgrade_async(PACKAGE, url, "0008")
+    await _seed(url)
+    tables = ("costs", f"costs_d_{DELIVERY.hex}", "costs_partition_template")
+    await upgrade_async(PACKAGE, url, "0017")
+    held = await _read(url)
+
+    await upgrade_async(PACKAGE, url, "0018")
+    parent, partition, template = await _indexes(url, *tables)
+    upgraded = await _read(url)
+    await _downgrade(url, "0017")
+    back = await _indexes(url, *tables[:2])
+
+    assert parent == []
+    assert partition == template == [
+        "btree (account_id, charge_period_start)", "btree (charge_period_start)",
+        "btree (metering_resource_key(resource_id))", "gin (tags jsonb_path_ops)",
+    ]  # fmt: skip
+    assert upgraded == held
+    assert back[0] == back[1] == [
+        "btree (tenant, account_id, charge_period_start)", "btree (tenant, charge_period_start)",
+        "btree (tenant, metering_resource_key(resource_id))", "gin (tags)",
+    ]  # fmt: skip
+
+
+_RESOURCE_IDS = [
+    "arn:aws:ec2:us-east-1:123456789012:instance/i-0abc", "arn:aws:s3:::bucket-a", "vol-0abc",
+    "/SUBSCRIPTIONS/S1/resourceGroups/RG/providers/Microsoft.Compute/virtualMachines/VM1",
+    "/subscriptions/s1/x/arn:y", "ARN:aws:upper", "", "arn:ends:with/",
+]  # fmt: skip
+
+
+async def test_resource_keys_are_the_same_with_arns_tried_first(
+    databases: DatabaseFactory,
+) -> None:
+    url = await databases.empty()
+    query = "SELECT metering_resource_key(r) FROM unnest($1::text[]) WITH ORDINALITY AS u(r, n)"
+    await upgrade_async(PACKAGE, url, "0018")
+    async with _connected(url) as conn:
+        before = [r[0] for r in await conn.fetch(query + " ORDER BY n", _RESOURCE_IDS)]
+    await upgrade_async(PACKAGE, url, "0019")
+    async with _connected(url) as conn:
+        after = [r[0] for r in await conn.fetch(query + " ORDER BY n", _RESOURCE_IDS)]
+
+    assert after == before == [resource_key(r) for r in _RESOURCE_IDS]
+    assert after[0] == "i-0abc" and after[3] == _RESOURCE_IDS[3].lower()

@@ -81,8 +81,9 @@ class CostFilter:
             (Cost.charge_category.expression, self.charge_categories),
         ]
         found = [any_of(column, values) for column, values in narrowing if values]
-        # JSONB containment (@>) per tag and key existence (?) per key: both use the
-        # GIN index on tags (migration 0007).
+        # JSONB containment (@>) per tag reads the GIN index on tags; key existence (?)
+        # per key reads the default partition's, and a delivery's partition whole
+        # (migration 0018).
         found += [Cost.tags.contains({key: value}) for key, value in self.tags]
         found += [Cost.tags.has_key(key) for key in self.tag_keys]
         if self.service_group_ids:

@@ -45,7 +45,9 @@ from nephos_metering.ingest.manifest import BillingPeriod
 
 _BILLED = COST_COLUMNS.index("billed_cost")
 _SCOPE = "tenant = :tenant AND billing_account_id = :account AND billing_period_start = :start"
-_PARENT_INDEX = re.compile(r"^CREATE (UNIQUE )?INDEX \S+ ON ONLY \S+ ")
+PARTITION_TEMPLATE = "costs_partition_template"
+"""An empty table holding the index definitions of a delivery's partition."""
+_TEMPLATE_INDEX = re.compile(r"^CREATE (UNIQUE )?INDEX \S+ ON \S+ ")
 _SWAP_TURN = 0x636F737473  # the advisory lock swaps take turns on ("costs")
 _COLUMNS_OF_COSTS = """
     SELECT string_agg(format('%I %s%s%s', a.attname, format_type(a.atttypid, a.atttypmod),
@@ -138,31 +140,55 @@ async def stage_csv(session: AsyncSession, load: Load, chunks: AsyncIterable[byt
 
 
 async def check(session: AsyncSession, load: Load, tally: Tally, period: BillingPeriod) -> Staged:
-    """The staged rows against what was read, the manifest's period and FOCUS's values."""
+    """The staged rows against what was read, the manifest's period and FOCUS's values.
+
+    One pass of aggregates PostgreSQL can split over parallel workers (a distinct list
+    cannot be): a column holds one value where its least and greatest agree. The values
+    a failed check names are read only then."""
     facts = (await session.execute(text(
-        f"SELECT count(*), coalesce(sum(billed_cost), 0), array_agg(DISTINCT billing_account_id),"
-        f" array_agg(DISTINCT charge_category), array_agg(DISTINCT billing_currency),"
+        f"SELECT count(*), coalesce(sum(billed_cost), 0),"
+        f" min(billing_account_id), max(billing_account_id),"
+        f" coalesce(bool_and(charge_category = ANY(:allowed)), true),"
+        f" min(billing_currency), max(billing_currency),"
         f" bool_and(billing_period_start = :start AND billing_period_end = :end),"
-        f" array_agg(DISTINCT account_id), max(charge_period_end)"
+        f" min(account_id::text), max(account_id::text), max(charge_period_end)"
         f" FROM {load.table}"
-    ), {"start": period.start, "end": period.end})).one()  # fmt: skip
-    count, billed, accounts, categories, currencies, in_period, owners, through = facts
+    ), {"start": period.start, "end": period.end,
+        "allowed": sorted(ALLOWED_CHARGE_CATEGORIES)})).one()  # fmt: skip
+    count, billed, account, last_account, allowed, currency, last_currency = facts[:7]
+    in_period, owner, last_owner, through = facts[7:]
     if count == 0:
         raise CheckFailed("the delivery has no line items; refusing to show a zero bill")
     if count != tally.rows or billed != tally.billed:
         raise CheckFailed(f"staged {count} rows totalling {billed}, read {tally.rows} "
                           f"totalling {tally.billed}")  # fmt: skip
-    if len(accounts) != 1:
-        raise CheckFailed("the delivery mixes billing accounts", accounts=sorted(accounts))
-    if not set(categories) <= ALLOWED_CHARGE_CATEGORIES:
-        raise CheckFailed("ChargeCategory values outside FOCUS", values=sorted(categories))
+    if account != last_account:
+        raise CheckFailed(
+            "the delivery mixes billing accounts",
+            accounts=await _distinct(session, load, "billing_account_id"),
+        )
+    if not allowed:
+        raise CheckFailed(
+            "ChargeCategory values outside FOCUS",
+            values=await _distinct(session, load, "charge_category"),
+        )
     if not in_period:
         raise CheckFailed("rows belong to another billing period than the manifest's")
-    if len(owners) != 1:
-        raise CheckFailed("the delivery mixes cloud accounts", accounts=sorted(map(str, owners)))
-    currency = currencies[0] if len(currencies) == 1 else None
-    return Staged(rows=count, billed=billed, billing_account_id=accounts[0], currency=currency,
-                  account_id=owners[0], data_through=through)  # fmt: skip
+    if owner != last_owner:
+        raise CheckFailed(
+            "the delivery mixes cloud accounts",
+            accounts=await _distinct(session, load, "account_id::text"),
+        )
+    return Staged(rows=count, billed=billed, billing_account_id=account,
+                  currency=currency if currency == last_currency else None,
+                  account_id=uuid.UUID(owner), data_through=through)  # fmt: skip
+
+
+async def _distinct(session: AsyncSession, load: Load, column: str) -> list[Any]:
+    """The sorted distinct values of ``column`` in the load, for a failed check's error."""
+    return list((await session.execute(text(
+        f"SELECT DISTINCT {column} AS v FROM {load.table} ORDER BY v"
+    ))).scalars())  # fmt: skip
 
 
 async def swap(
@@ -195,14 +221,15 @@ async def swap(
 
 
 async def _index(session: AsyncSession, load: Load) -> None:
-    """The indexes of ``costs`` on the load, each built in one pass, and its statistics."""
+    """The indexes of a delivery's partition (``costs_partition_template``'s, see
+    migration 0018) on the load, each built in one pass, and its statistics."""
     await session.execute(text(f"SET LOCAL maintenance_work_mem = '{_INDEX_MEMORY}'"))
     definitions = (await session.execute(text(
         "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()"
-        " AND tablename = 'costs'"
+        f" AND tablename = '{PARTITION_TEMPLATE}'"
     ))).scalars()  # fmt: skip
     for definition in definitions:
-        own = _PARENT_INDEX.sub(rf"CREATE \1INDEX ON {load.table} ", definition)
+        own = _TEMPLATE_INDEX.sub(rf"CREATE \1INDEX ON {load.table} ", definition)
         await session.execute(text(own))
     await session.execute(text(f"ANALYZE {load.table}"))
 

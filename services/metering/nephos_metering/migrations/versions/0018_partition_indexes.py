@@ -1,0 +1,79 @@
+"""A delivery's partition is indexed without the columns constant in it.
+
+Every partition holds one company's rows, and one cloud account's, yet its
+indexes began with ``tenant`` (their parent's, on ``costs``): each index build
+compared a million equal company names, half of its sorting time. The indexes
+of ``costs`` go from the parent; the default partition keeps its own, with
+``tenant`` first, as it mixes companies. A delivery's partition gets those of
+``costs_partition_template``, an empty table kept only for its index
+definitions (the swap copies them), without ``tenant``; the account index
+stays, as a company with several cloud accounts asks one account's costs
+across every partition. Their tags are indexed for containment only
+(``jsonb_path_ops``, a third of the build's time): a question on a tag's value
+(``@>``) still reads the index, one on a key alone (``?``) reads the partition,
+as a key most rows carry would anyway. The partitions held are indexed the
+same way here.
+
+Revision ID: 0018
+Revises: 0017
+"""
+
+from alembic import op
+
+from nephos_metering.migrations.earlier import revision as earlier
+
+revision = "0018"
+down_revision = "0017"
+branch_labels = None
+depends_on = None
+
+_0013 = earlier("0013_partition_freshness.py")
+_PARENT_INDEXES = {
+    "ix_costs_tenant_charge_period_start": "(tenant, charge_period_start)",
+    "ix_costs_tenant_account_charge_period_start": "(tenant, account_id, charge_period_start)",
+    "ix_costs_tenant_resource_key": "(tenant, metering_resource_key(resource_id))",
+    "ix_costs_tags": "USING gin (tags)",
+}
+_PARTITION_INDEXES = (
+    "(charge_period_start)",
+    "(account_id, charge_period_start)",
+    "(metering_resource_key(resource_id))",
+    "USING gin (tags jsonb_path_ops)",
+)
+
+
+def _default_name(parent: str) -> str:
+    """The name the default partition's index had while attached to ``parent``."""
+    return parent.replace("ix_costs", "costs_default")
+
+
+def upgrade() -> None:
+    op.execute("CREATE TABLE costs_partition_template (LIKE costs INCLUDING DEFAULTS)")
+    for parent, columns in _PARENT_INDEXES.items():
+        op.execute(f"DROP INDEX {parent}")
+        op.execute(f"CREATE INDEX {_default_name(parent)} ON costs_default {columns}")
+    for columns in _PARTITION_INDEXES:
+        op.execute(f"CREATE INDEX ON costs_partition_template {columns}")
+        op.execute(_0013.each_partition(f"CREATE INDEX ON %I {columns}"))
+
+
+_DROP_PARTITION_INDEXES = """
+DO $drop$
+DECLARE
+    i record;
+BEGIN
+    FOR i IN SELECT indexname FROM pg_indexes JOIN cost_partitions ON tablename = table_name LOOP
+        EXECUTE format('DROP INDEX %I', i.indexname);
+    END LOOP;
+END
+$drop$
+"""
+
+
+def downgrade() -> None:
+    """The parent's indexes again: the default partition's own are attached to them, and
+    every delivery's partition is indexed anew."""
+    op.execute(_DROP_PARTITION_INDEXES)
+    for parent, columns in _PARENT_INDEXES.items():
+        op.execute(f"CREATE INDEX {parent} ON costs {columns}")
+    op.execute("DROP TABLE costs_partition_template")
