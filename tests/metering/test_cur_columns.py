@@ -83,6 +83,8 @@ VARIANTS: list[dict[str, str]] = [
     {"resource_tags": ' { "team" : "caf\\u00e9 \\"ops\\"", "env":"prod" } '},
     {"line_item_usage_start_date": "2024-05-31T23:00:00+00:00",
      "line_item_usage_end_date": "2024-06-01T00:00:00Z", "product": json.dumps({"region": ""})},
+    {"line_item_line_item_description": 'tab\there\nC:\\N\\temp\r\\. "q"',
+     "resource_tags": json.dumps({"path": "C:\\temp\tx"})},
 ]  # fmt: skip
 
 

@@ -7,6 +7,9 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
+from nephos_metering.costs.models import Cost
 from tests.fixtures.metering import MeteringService
 from tests.metering.cur_files import (
     csv_gzip,
@@ -106,3 +109,24 @@ async def test_restatement_replaces_the_period_and_a_repeat_is_skipped(
     statuses = {d["id"]: d["status"] for d in listed.json()["items"]}
     assert statuses == {first.json()["delivery"]["id"]: "superseded",
                         second.json()["delivery"]["id"]: "succeeded"}  # fmt: skip
+
+
+async def test_tabs_newlines_and_backslashes_are_stored_as_the_bill_wrote_them(
+    metering_service: MeteringService, fresh_moto: str
+) -> None:
+    rows = [cur_row("2024-05", line) for line in lines_for("2024-05", 1)]
+    written = ['tab\there, line\nbreak, \\N, C:\\temp, "quoted"', "\\.", "carriage\rreturn"]
+    tags = {"path": "C:\\new\\temp", "note": "tab\tand\nline", "quote": '"x"'}
+    for n, row in enumerate(rows):
+        row["line_item_line_item_description"] = written[n % len(written)]
+        row["resource_tags"] = tags
+    await asyncio.to_thread(put_delivery, fresh_moto, "2024-05",
+                            {"part-1.csv.gz": csv_gzip(rows)})  # fmt: skip
+
+    answer = await ingest(metering_service, ingest_body(fresh_moto, "2024-05"))
+
+    assert answer.status_code == 201, answer.text
+    async with metering_service.app.state.database.transaction() as session:
+        stored = (await session.execute(select(Cost.charge_description, Cost.tags))).all()
+    assert {description for description, _ in stored} == set(written)
+    assert all(stored_tags == tags for _, stored_tags in stored)
