@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -118,3 +119,27 @@ async def test_concurrent_deliveries_of_one_company_swap_in_turn(
     kept, summed = await daily_totals_and_line_items(service)
     assert kept == summed
     assert await _group_totals(service) > 0
+
+
+async def test_a_question_on_one_cloud_account_leaves_out_the_partitions_of_others(
+    metering_service: MeteringService,
+) -> None:
+    lines = lines_for(PERIOD, 3)
+    mine = await upload(metering_service, csv_gzip([cur_row(PERIOD, x) for x in lines]), "cur2")
+    other = uuid.uuid4()
+    theirs_rows = [{**cur_row(PERIOD, x), "bill_payer_account_id": "999988887777"} for x in lines]
+    theirs = await upload(metering_service, csv_gzip(theirs_rows), "cur2", account=str(other))
+    assert (mine.status_code, theirs.status_code) == (201, 201), theirs.text
+    tables = [f"costs_d_{a.json()['delivery']['id'].replace('-', '')}" for a in (mine, theirs)]
+
+    async with metering_service.app.state.database.transaction() as session:
+        plan = "\n".join((await session.execute(
+            text("EXPLAIN SELECT sum(billed_cost) FROM costs WHERE tenant = 'acme'"
+                 " AND account_id = ANY(:ids)"), {"ids": [other]},
+        )).scalars())  # fmt: skip
+        both = (await session.execute(text(
+            "SELECT count(DISTINCT account_id) FROM costs WHERE tenant = 'acme'"
+        ))).scalar_one()  # fmt: skip
+
+    assert both == 2
+    assert tables[1] in plan and tables[0] not in plan

@@ -5,6 +5,7 @@ each saying whether it is marked."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -14,7 +15,7 @@ from sqlalchemy import text
 
 from tests.fixtures.metering import MeteringService, insert_daily_costs, mark_cost_allocation_tags
 from tests.metering.cur_files import csv_gzip, cur_row, lines_for
-from tests.metering.upload_files import upload
+from tests.metering.upload_files import ACCOUNT, upload
 
 PERIOD = "2024-05"
 
@@ -44,7 +45,9 @@ async def test_the_keys_of_deliveries_and_direct_rows_are_listed_with_their_mark
     service = metering_service
     delivered = await upload(service, _bill({"env": "prod", "cost/center": "cc-1"}), "cur2")
     assert delivered.status_code == 201, delivered.text
-    await insert_daily_costs(service, {date(2024, 5, 3): Decimal(1)}, tags={"owner": "ann"})
+    # Into the delivery's partition: its company, billing account, period and cloud account.
+    await insert_daily_costs(service, {date(2024, 5, 3): Decimal(1)}, tags={"owner": "ann"},
+                             account=uuid.UUID(ACCOUNT))  # fmt: skip
     await insert_daily_costs(service, {date(2024, 5, 3): Decimal(1)}, tags={"secret": "x"},
                              tenant="globex")  # fmt: skip
     await mark_cost_allocation_tags(service, "team")

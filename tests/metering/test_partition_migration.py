@@ -307,6 +307,14 @@ async def _indexes(url: str, *tables: str) -> list[list[str]]:
                 for t in tables]  # fmt: skip
 
 
+async def _account_bounds(url: str, table: str) -> list[str]:
+    async with _connected(url) as conn:
+        return [r[0] for r in await conn.fetch(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = $1",
+            f"{table}_account",
+        )]  # fmt: skip
+
+
 async def test_partitions_are_indexed_without_their_constants_and_back_on_downgrade(
     databases: DatabaseFactory,
 ) -> None:
@@ -319,15 +327,19 @@ async def test_partitions_are_indexed_without_their_constants_and_back_on_downgr
 
     await upgrade_async(PACKAGE, url, "0018")
     parent, partition, template = await _indexes(url, *tables)
+    bounds = await _account_bounds(url, tables[1])
     upgraded = await _read(url)
     await _downgrade(url, "0017")
     back = await _indexes(url, *tables[:2])
+    bounds_after = await _account_bounds(url, tables[1])
 
     assert parent == []
     assert partition == template == [
-        "btree (account_id, charge_period_start)", "btree (charge_period_start)",
-        "btree (metering_resource_key(resource_id))", "gin (tags jsonb_path_ops)",
+        "btree (charge_period_start)", "btree (metering_resource_key(resource_id))",
+        "gin (tags jsonb_path_ops)",
     ]  # fmt: skip
+    assert bounds == [f"CHECK ((account_id = '{DELIVERY}'::uuid))"]
+    assert bounds_after == []
     assert upgraded == held
     assert back[0] == back[1] == [
         "btree (tenant, account_id, charge_period_start)", "btree (tenant, charge_period_start)",

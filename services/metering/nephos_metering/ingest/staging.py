@@ -58,6 +58,15 @@ _COLUMNS_OF_COSTS = """
     LEFT JOIN pg_attrdef AS d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
     WHERE a.attrelid = 'costs'::regclass AND a.attnum > 0 AND NOT a.attisdropped
 """
+_UNSTUDIED = (
+    "id", "delivery_id", "billing_period_end", "charge_period_end", "billed_cost",
+    "effective_cost", "list_cost", "contracted_cost", "charge_class", "charge_description",
+    "resource_type", "sku_id", "pricing_quantity", "pricing_unit", "consumed_quantity",
+    "consumed_unit", "commitment_discount_type", "x_line_item_type", "x_product_code",
+    "x_usage_type", "x_operation", "invoice_id",
+)  # fmt: skip
+"""Columns no question filters, groups or joins a partition's rows by: the partition's
+statistics leave them out, which halves the time ANALYZE takes over a delivery."""
 _INDEX_MEMORY = "256MB"
 """Enough for the sorts of a million-row delivery's index builds to stay in memory."""
 
@@ -201,7 +210,7 @@ async def swap(
     """
     scope = {"tenant": tenant, "account": staged.billing_account_id, "start": period.start}
     await _index(session, load)
-    await _bound(session, load, scope)
+    await _bound(session, load, scope, staged.account_id)
     await take_turn(session)
     previous = (await session.execute(text(
         f"DELETE FROM cost_partitions WHERE {_SCOPE} RETURNING table_name"
@@ -222,7 +231,8 @@ async def swap(
 
 async def _index(session: AsyncSession, load: Load) -> None:
     """The indexes of a delivery's partition (``costs_partition_template``'s, see
-    migration 0018) on the load, each built in one pass, and its statistics."""
+    migration 0018) on the load, each built in one pass, and its statistics (of the
+    columns questions read, ``_UNSTUDIED``)."""
     await session.execute(text(f"SET LOCAL maintenance_work_mem = '{_INDEX_MEMORY}'"))
     definitions = (await session.execute(text(
         "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()"
@@ -231,15 +241,21 @@ async def _index(session: AsyncSession, load: Load) -> None:
     for definition in definitions:
         own = _TEMPLATE_INDEX.sub(rf"CREATE \1INDEX ON {load.table} ", definition)
         await session.execute(text(own))
+    unstudied = ", ".join(f"ALTER COLUMN {column} SET STATISTICS 0" for column in _UNSTUDIED)
+    await session.execute(text(f"ALTER TABLE {load.table} {unstudied}"))
     await session.execute(text(f"ANALYZE {load.table}"))
 
 
-async def _bound(session: AsyncSession, load: Load, scope: dict[str, Any]) -> None:
-    """A constraint proving the partition's bounds: the attach then reads no row."""
+async def _bound(
+    session: AsyncSession, load: Load, scope: dict[str, Any], owner: uuid.UUID
+) -> None:
+    """A constraint proving the partition's bounds: the attach then reads no row. It names
+    the partition's cloud account too, for the planner to leave the partition out of
+    questions narrowed to other accounts (migration 0018)."""
     await _execute_formatted(session, (
         f"ALTER TABLE {load.table} ADD CONSTRAINT {load.table}_scope CHECK (tenant = %L AND"
-        " billing_account_id = %L AND billing_period_start = %L)"
-    ), *_bounds(scope))  # fmt: skip
+        " billing_account_id = %L AND billing_period_start = %L AND account_id = %L)"
+    ), *_bounds(scope), str(owner))  # fmt: skip
 
 
 async def _apply_totals(session: AsyncSession, table: str, sign: int) -> None:

@@ -4,15 +4,20 @@ Every partition holds one company's rows, and one cloud account's, yet its
 indexes began with ``tenant`` (their parent's, on ``costs``): each index build
 compared a million equal company names, half of its sorting time. The indexes
 of ``costs`` go from the parent; the default partition keeps its own, with
-``tenant`` first, as it mixes companies. A delivery's partition gets those of
-``costs_partition_template``, an empty table kept only for its index
-definitions (the swap copies them), without ``tenant``; the account index
-stays, as a company with several cloud accounts asks one account's costs
-across every partition. Their tags are indexed for containment only
-(``jsonb_path_ops``, a third of the build's time): a question on a tag's value
-(``@>``) still reads the index, one on a key alone (``?``) reads the partition,
-as a key most rows carry would anyway. The partitions held are indexed the
-same way here.
+``tenant`` first, as it mixes companies and accounts. A delivery's partition
+gets those of ``costs_partition_template``, an empty table kept only for its
+index definitions (the swap copies them):
+
+- no ``tenant``, and no index per cloud account: the partition's bounds
+  constraint names its account (``{table}_account`` for the partitions held),
+  so the planner leaves out the partitions of other accounts from a question
+  narrowed to one, as partition pruning leaves out other companies';
+- tags indexed for containment only (``jsonb_path_ops``, a third of the
+  build's time): a question on a tag's value (``@>``) still reads the index,
+  one on a key alone (``?``) reads the partition, as a key most rows carry
+  would anyway.
+
+The partitions held are indexed and bounded the same way here.
 
 Revision ID: 0018
 Revises: 0017
@@ -36,7 +41,6 @@ _PARENT_INDEXES = {
 }
 _PARTITION_INDEXES = (
     "(charge_period_start)",
-    "(account_id, charge_period_start)",
     "(metering_resource_key(resource_id))",
     "USING gin (tags jsonb_path_ops)",
 )
@@ -55,8 +59,22 @@ def upgrade() -> None:
     for columns in _PARTITION_INDEXES:
         op.execute(f"CREATE INDEX ON costs_partition_template {columns}")
         op.execute(_0013.each_partition(f"CREATE INDEX ON %I {columns}"))
+    op.execute(_ACCOUNT_BOUNDS)
 
 
+_ACCOUNT_BOUNDS = """
+DO $bound$
+DECLARE
+    part record;
+BEGIN
+    FOR part IN SELECT table_name, account_id FROM cost_partitions WHERE account_id IS NOT NULL
+    LOOP
+        EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (account_id = %L)',
+                       part.table_name, part.table_name || '_account', part.account_id);
+    END LOOP;
+END
+$bound$
+"""
 _DROP_PARTITION_INDEXES = """
 DO $drop$
 DECLARE
@@ -74,6 +92,7 @@ def downgrade() -> None:
     """The parent's indexes again: the default partition's own are attached to them, and
     every delivery's partition is indexed anew."""
     op.execute(_DROP_PARTITION_INDEXES)
+    op.execute(_0013.each_partition("ALTER TABLE %I DROP CONSTRAINT IF EXISTS %I_account"))
     for parent, columns in _PARENT_INDEXES.items():
         op.execute(f"CREATE INDEX {parent} ON costs {columns}")
     op.execute("DROP TABLE costs_partition_template")
