@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -186,10 +187,12 @@ async def test_an_expired_token_ends_the_stream(live_gateway: LiveGateway) -> No
     gw = live_gateway
     await gw.auth("acme", "viewer")
     subject = user_subject("acme", "viewer")
-    token = issue_token(gw.settings, subject=subject, tenant="acme", role="viewer", ttl_seconds=1)
+    # Long enough to open the stream on a loaded machine; the stream then outlives it.
+    expires = time.monotonic() + 4
+    token = issue_token(gw.settings, subject=subject, tenant="acme", role="viewer", ttl_seconds=4)
     stream = asyncio.create_task(_collect(gw.url, {"Authorization": f"Bearer {token}"}, ALERTS, 1))
     await until(lambda: gw.hub.subscriber_count() == 1)
-    await asyncio.sleep(2.1)  # the token's exp passes
+    await asyncio.sleep(expires - time.monotonic() + 1.1)  # the token's exp passes
 
     await gw.publish(fired("acme"))
 
