@@ -1,9 +1,11 @@
-"""A service group of bench resources, as asset events leave it, and its totals built.
+"""A service group of bench resources, as asset events leave it, and its totals.
 
 Both metering benches ask about (or ingest for) a group of assets whose native
-ids name bench resources; the group is written through the projection's own
-repository and made stale as a membership event makes it, and its daily
-totals are built as the queued job builds them.
+ids name bench resources. The group is written through the projection's own
+repository and its membership change through ``group_totals`` as the asset
+consumer makes it, adjusting the group's totals in the change's transaction;
+``make_stale`` leaves the totals to a rebuild, as a change of more resource
+keys does, and ``build_totals`` rebuilds them as the queued job does.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from nephos_metering.allocation.keys import asset_keys
 
 async def service_group(
     database: Database, tenant: str, account: uuid.UUID, native_ids: Sequence[str]
-) -> uuid.UUID:
-    """A group of one asset per native id, its totals stale (not built)."""
+) -> tuple[uuid.UUID, float]:
+    """A new group of one asset per native id, its totals adjusted by the membership change:
+    (the group, the seconds the change's transaction took)."""
     group_id = uuid.uuid4()
     async with database.transaction() as session:
         members = []
@@ -35,9 +38,17 @@ async def service_group(
             await allocation.upsert_asset(session, tenant, asset)
             members.append(asset_id)
         await allocation.upsert_group(session, tenant, group_id, "bench")
+    started = time.perf_counter()
+    async with database.transaction() as session:
+        before = await group_totals.changing(session, tenant, [group_id])
         await allocation.add_members(session, tenant, group_id, members)
+        await group_totals.follow(session, tenant, before)
+    return group_id, time.perf_counter() - started
+
+
+async def make_stale(database: Database, tenant: str, group_id: uuid.UUID) -> None:
+    async with database.transaction() as session:
         await group_totals.stale(session, tenant, [group_id])
-    return group_id
 
 
 async def build_totals(database: Database, tenant: str, group_id: uuid.UUID) -> tuple[int, float]:

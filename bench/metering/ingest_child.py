@@ -4,7 +4,7 @@
 with aiobotocore, maps every line item, COPYs it into staging, checks and
 swaps the period in (the daily totals follow by trigger). Only that call is
 timed; tag keys to mark as cost allocation tags are marked before it, and a
-service group of bench resources is made (its totals built) when asked.
+service group of bench resources is made (its totals adjusted) when asked.
 Optionally profiled (cProfile, by own time).
 """
 
@@ -18,7 +18,7 @@ import time
 import uuid
 from typing import Any
 
-from bench.metering.groups import build_totals, service_group
+from bench.metering.groups import service_group
 from nephos_common.db import Database
 from nephos_metering.costtags import service as costtags
 from nephos_metering.ingest.manifest import BillingPeriod
@@ -56,8 +56,7 @@ async def run_ingest(
     if group_members:
         every = resources // group_members
         members = [f"arn:aws:bench:res/{n:08d}" for n in range(0, resources, every)]
-        await build_totals(database, TENANT, await service_group(database, TENANT, account,
-                                                                 members))  # fmt: skip
+        await service_group(database, TENANT, account, members)  # its totals adjusted
     job = CurIngest(
         tenant=TENANT, account_id=account, bucket=bucket, prefix=prefix,
         export_name=export, period=BillingPeriod.of_month(period), format="cur2",

@@ -1,5 +1,5 @@
-"""Service groups' daily totals: asset events make them stale in their own transaction,
-a job on the work queue rebuilds them, and questions read them once rebuilt.
+"""Service groups' daily totals: asset events adjust them in their own transaction, or make
+them stale for a job on the work queue to rebuild; questions read them while they hold.
 
 That the totals equal sums over the line items is proved by ``test_cost_filters``
 (every question asked from the line items and from built totals) and that they
@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from nephos_common.contracts.asset import ServiceGroupDeleted
@@ -75,7 +76,7 @@ async def _totals_rows(service: MeteringService, group: uuid.UUID) -> int:
     return int(found)
 
 
-async def test_membership_events_make_the_totals_stale_and_the_work_queue_rebuilds_them(
+async def test_membership_events_from_nats_adjust_the_totals(
     metering_live: LiveMetering,  # noqa: F811
 ) -> None:
     service = metering_live
@@ -135,7 +136,24 @@ async def test_a_rebuild_serves_every_change_queued_before_it(
     assert await _group_summary(service, group) == _expected("i-0aaa")  # not globex's rows
 
 
-async def test_an_asset_seen_after_its_membership_changes_its_groups(
+_GROUP_ROWS = (
+    "SELECT account_id, dimension, day, billing_currency, key, billed_cost, effective_cost,"
+    " row_count FROM cost_group_daily_totals WHERE group_id = :g ORDER BY 1, 2, 3, 4, 5"
+)
+
+
+async def _adjusted_and_rebuilt(service: MeteringService, group: uuid.UUID) -> tuple[bool, bool]:
+    """Whether the group's totals as adjusted hold rows, and equal those a rebuild from the
+    line items makes (the rebuild is rolled back)."""
+    async with service.app.state.database.sessions() as session:
+        kept = (await session.execute(text(_GROUP_ROWS), {"g": group})).all()
+        await session.execute(text("SELECT cost_group_totals_build('acme', :g)"), {"g": group})
+        rebuilt = (await session.execute(text(_GROUP_ROWS), {"g": group})).all()
+        await session.rollback()
+    return bool(kept), kept == rebuilt
+
+
+async def test_an_asset_seen_after_its_membership_adjusts_its_groups(
     metering_service: MeteringService,
 ) -> None:
     service = metering_service
@@ -143,20 +161,67 @@ async def test_an_asset_seen_after_its_membership_changes_its_groups(
     late = discovered(native_id="i-0bbb")
     group = await service_group(service, ["i-0aaa"], built=True)
     await _handle(service, membership(group, [late.data["asset_id"]], []))
-    assert await _build(service, group) == DAYS * 4  # i-0bbb not seen yet: no keys
-    assert await _group_summary(service, group) == _expected("i-0aaa")
+    assert await _group_summary(service, group) == _expected("i-0aaa")  # i-0bbb: no keys yet
 
     await _handle(service, late)
-    stale = await _reads_totals(service, group)
+    adjusted = await _reads_totals(service, group)
     assert await _group_summary(service, group) == _expected("i-0aaa", "i-0bbb")
-    await _build(service, group)
-    same_keys = changed(late.data, name="renamed")
-    await _handle(service, same_keys)
+    await _handle(service, changed(late.data, name="renamed"))  # a change of name, not keys
 
-    assert not stale
-    assert await _reads_totals(service, group)  # a change of name is not one of keys
+    assert adjusted
+    assert await _reads_totals(service, group)
     assert await _group_summary(service, group) == _expected("i-0aaa", "i-0bbb")
-    assert len(await _jobs(service)) == 3  # made, membership, first sighting
+    assert await _build(service, group) is None  # nothing left to rebuild
+    assert len(await _jobs(service)) == 1  # made stale by the helper, none since
+    assert await _adjusted_and_rebuilt(service, group) == (True, True)
+
+
+async def test_a_membership_change_adjusts_the_totals_in_its_own_transaction(
+    metering_service: MeteringService,
+) -> None:
+    """Keys claimed by two members count once: removing one member keeps the key's rows."""
+    service = metering_service
+    await _load_costs(service)
+    assets = [discovered(native_id=n) for n in ("i-0aaa", "i-0bbb", "i-0ccc", "i-0ccc")]
+    ids = [a.data["asset_id"] for a in assets]
+    group = uuid.uuid4()
+    await _handle(service, *assets, group_named(group, "shop"))
+
+    sums = []
+    for added, removed in (([ids[0], ids[2], ids[3]], []), ([ids[1]], [ids[0], ids[2]]),
+                           ([], [ids[3]])):  # fmt: skip
+        await _handle(service, membership(group, added, removed))
+        assert await _reads_totals(service, group)
+        sums.append(await _group_summary(service, group))
+        assert await _adjusted_and_rebuilt(service, group) == (True, True)
+
+    assert sums == [_expected("i-0aaa", "i-0ccc"), _expected("i-0bbb", "i-0ccc"),
+                    _expected("i-0bbb")]  # fmt: skip
+    assert await _jobs(service) == []
+
+
+async def test_a_change_of_too_many_keys_or_of_a_stale_group_is_left_to_a_rebuild(
+    metering_service: MeteringService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = metering_service
+    await _load_costs(service)
+    assets = [discovered(native_id=n) for n in AMOUNTS]
+    ids = [a.data["asset_id"] for a in assets]
+    big, small = uuid.uuid4(), uuid.uuid4()
+    await _handle(service, *assets, group_named(big, "big"), group_named(small, "small"))
+    monkeypatch.setattr(group_totals, "MAX_ADJUSTED_KEYS", 2)
+
+    await _handle(service, membership(big, ids, []), membership(small, ids[:1], []))
+    async with service.app.state.database.transaction() as session:
+        await group_totals.stale(session, "acme", [small])
+    await _handle(service, membership(small, ids[1:2], []))
+
+    assert not await _reads_totals(service, big)
+    assert not await _reads_totals(service, small)
+    assert sorted(await _jobs(service)) == sorted([("acme", str(big))] + [("acme", str(small))] * 2)
+    assert (await _build(service, big), await _build(service, small)) == (DAYS * 4, DAYS * 4)
+    assert await _group_summary(service, big) == _expected(*AMOUNTS)
+    assert await _group_summary(service, small) == _expected("i-0aaa", "i-0bbb")
 
 
 async def test_a_deleted_group_loses_its_totals(metering_service: MeteringService) -> None:

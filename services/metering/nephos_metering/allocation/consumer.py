@@ -58,9 +58,10 @@ async def _group_event(session: AsyncSession, tenant: str, envelope: Envelope) -
     elif kind == MembershipChanged.event_type:
         membership = MembershipChanged.parse(envelope)
         await repository.upsert_group(session, tenant, membership.group_id, None)
+        before = await group_totals.changing(session, tenant, [membership.group_id])
         await repository.remove_members(session, tenant, membership.group_id, membership.removed)
         await repository.add_members(session, tenant, membership.group_id, membership.added)
-        await group_totals.stale(session, tenant, [membership.group_id])
+        await group_totals.follow(session, tenant, before)
 
 
 async def _seen(
@@ -73,7 +74,9 @@ async def _seen(
     values["resource_keys"] = asset_keys(asset.native_id, asset.spec)
     values["first_seen_at"] = envelope.time
     held = await repository.resource_keys_of(session, tenant, asset.asset_id)
+    before: group_totals.Keys = {}
+    if held != values["resource_keys"] and await repository.groups_of(session, tenant,
+                                                                       asset.asset_id):  # fmt: skip
+        before = await group_totals.asset_changing(session, tenant, asset.asset_id)
     await repository.upsert_asset(session, tenant, values)
-    if held != values["resource_keys"]:
-        groups = await repository.groups_of(session, tenant, asset.asset_id)
-        await group_totals.stale(session, tenant, groups)
+    await group_totals.follow(session, tenant, before)

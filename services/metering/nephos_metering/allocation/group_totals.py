@@ -1,17 +1,26 @@
-"""Service groups' daily totals: made stale by a membership change, rebuilt by a job.
+"""Service groups' daily totals: adjusted by a membership change, or rebuilt by a job.
 
 A group's totals (migration 0014) sum the costs of its members' resources, so
 they hold only for the membership they were built for. Whatever changes which
-resources a group holds (members added or removed, a member's resource keys)
-clears the group's ``totals_ready_at`` and queues a rebuild on the metering
-work queue, in the asset event's own transaction; questions read the line
-items meanwhile. The rebuild holds ``costs`` against writes and the group's
-row against membership changes, rebuilds the totals whole and marks them
-ready. Several changes queue several jobs; the first rebuild serves them all,
-and the others find the totals ready and do nothing. A sweep queues again the
-rebuild of a group stale for longer than ``REQUEUE_AFTER``: a job lost, or
-dropped after failing too often, would otherwise leave the group's questions
-on its line items for good.
+resource keys a group holds (members added or removed, a member's resource
+keys) is applied between ``changing`` and ``follow``, in the asset event's own
+transaction:
+
+- ``changing`` waits for the swaps' turn and holds ``costs`` against writes,
+  then the groups' rows (the order a rebuild takes them in), and reads their
+  keys: no swap, rebuild or other change of theirs runs until the commit;
+- ``follow`` reads the keys again and adjusts the totals of a group by the
+  keys added and removed (migration 0020), a lookup per key and partition, so
+  its questions read totals straight after the change;
+- a change of over ``MAX_ADJUSTED_KEYS`` keys, or a group already stale, is
+  left to a job instead: the group's ``totals_ready_at`` is cleared and a
+  rebuild queued on the metering work queue; questions read the line items
+  meanwhile. The rebuild holds ``costs`` and the group's row, rebuilds the
+  totals whole and marks them ready. Several changes queue several jobs; the
+  first rebuild serves them all, and the others find the totals ready and do
+  nothing. A sweep queues again the rebuild of a group stale for longer than
+  ``REQUEUE_AFTER``: a job lost, or dropped after failing too often, would
+  otherwise leave the group's questions on its line items for good.
 """
 
 from __future__ import annotations
@@ -39,10 +48,57 @@ BUILD_SECONDS = 600.0
 """Ack wait of a rebuild: a lookup per member resource key and partition."""
 REQUEUE_AFTER = timedelta(minutes=10)
 """How long a group waits for its rebuild before the sweep queues it again."""
+MAX_ADJUSTED_KEYS = 1_000
+"""A change of more resource keys is rebuilt by a job: adjusting reads each key's rows
+in the asset event's own transaction."""
+Keys = dict[uuid.UUID, set[str]]
+"""Each group's resource keys."""
 
 
 def _job(tenant: str, group_id: uuid.UUID) -> Envelope:
     return GroupTotalsRequested(group_id=group_id).envelope(tenant=tenant, source=SOURCE)
+
+
+async def changing(session: AsyncSession, tenant: str, group_ids: Sequence[uuid.UUID]) -> Keys:
+    """Before a change to the groups' resource keys: hold what ``follow`` needs (see module
+    doc) and return their keys."""
+    await hold_costs(session)
+    return await _locked_keys(session, tenant, group_ids)
+
+
+async def asset_changing(session: AsyncSession, tenant: str, asset_id: uuid.UUID) -> Keys:
+    """``changing`` for the groups the asset is a member of, read once the turn is taken."""
+    await hold_costs(session)
+    return await _locked_keys(
+        session, tenant, await repository.groups_of(session, tenant, asset_id)
+    )
+
+
+async def _locked_keys(session: AsyncSession, tenant: str, group_ids: Sequence[uuid.UUID]) -> Keys:
+    if not group_ids:
+        return {}
+    await repository.lock_groups(session, tenant, group_ids)
+    return await repository.group_keys(session, tenant, group_ids)
+
+
+async def follow(session: AsyncSession, tenant: str, before: Keys) -> None:
+    """After the change: adjust the totals of each group whose keys changed, or leave them
+    to a rebuild (see module doc)."""
+    if not before:
+        return
+    after = await repository.group_keys(session, tenant, list(before))
+    changes = {g: (after[g] - keys, keys - after[g]) for g, keys in before.items()}
+    changes = {g: change for g, change in changes.items() if change[0] or change[1]}
+    ready = await repository.groups(session, tenant, list(changes))
+    adjusted = [g for g, (added, removed) in changes.items()
+                if g in ready and ready[g].totals_ready_at is not None
+                and len(added) + len(removed) <= MAX_ADJUSTED_KEYS]  # fmt: skip
+    for group_id in adjusted:
+        added, removed = changes[group_id]
+        for keys, sign in ((added, 1), (removed, -1)):
+            if keys:
+                await repository.adjust_totals(session, tenant, group_id, sorted(keys), sign)
+    await stale(session, tenant, [g for g in changes if g not in adjusted])
 
 
 async def stale(session: AsyncSession, tenant: str, group_ids: Sequence[uuid.UUID]) -> None:

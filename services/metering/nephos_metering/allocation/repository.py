@@ -83,7 +83,10 @@ async def live_assets(session: AsyncSession, tenant: str) -> list[AllocationAsse
 async def upsert_group(
     session: AsyncSession, tenant: str, group_id: uuid.UUID, name: str | None
 ) -> None:
-    statement = insert(AllocationGroup).values(tenant=tenant, group_id=group_id, name=name)
+    """A new group holds no member yet: its (empty) totals are ready."""
+    statement = insert(AllocationGroup).values(
+        tenant=tenant, group_id=group_id, name=name, totals_ready_at=func.now()
+    )
     if name is None:
         await session.execute(statement.on_conflict_do_nothing())
         return
@@ -185,6 +188,45 @@ async def locked_group(
         query.with_for_update().execution_options(populate_existing=True)
     )
     return found
+
+
+async def lock_groups(session: AsyncSession, tenant: str, group_ids: Sequence[uuid.UUID]) -> None:
+    """Hold the groups' rows until the end of the transaction (in one order, so that two
+    callers never wait on each other in a circle), as ``locked_group`` holds one."""
+    await session.execute(
+        select(AllocationGroup.group_id)
+        .where(AllocationGroup.tenant == tenant,
+               any_of(AllocationGroup.__table__.c.group_id, group_ids))
+        .order_by(AllocationGroup.group_id)
+        .with_for_update()
+    )  # fmt: skip
+
+
+async def group_keys(
+    session: AsyncSession, tenant: str, group_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, set[str]]:
+    """Each group's resource keys, as its totals count them (each once: migration 0014)."""
+    rows = await session.execute(
+        text("SELECT group_id, resource_key FROM allocation_group_keys"
+             " WHERE tenant = :tenant AND group_id = ANY(:groups)"),
+        {"tenant": tenant, "groups": list(group_ids)},
+    )  # fmt: skip
+    found: dict[uuid.UUID, set[str]] = {g: set() for g in group_ids}
+    for group_id, key in rows:
+        found[group_id].add(key)
+    return found
+
+
+async def adjust_totals(
+    session: AsyncSession, tenant: str, group_id: uuid.UUID, keys: Sequence[str], sign: int
+) -> int:
+    """Add (``sign`` 1) or subtract (-1) the rows of ``keys`` to the group's daily totals
+    (migration 0020); the caller holds ``costs`` and the group's row. Returns rows written."""
+    adjusted = await session.scalar(
+        text("SELECT cost_group_totals_adjust(:tenant, :group_id, :keys, :sign)"),
+        {"tenant": tenant, "group_id": group_id, "keys": list(keys), "sign": sign},
+    )
+    return int(adjusted or 0)
 
 
 async def build_totals(session: AsyncSession, group: AllocationGroup) -> int:
