@@ -368,3 +368,26 @@ async def test_resource_keys_are_the_same_with_arns_tried_first(
 
     assert after == before == [resource_key(r) for r in _RESOURCE_IDS]
     assert after[0] == "i-0abc" and after[3] == _RESOURCE_IDS[3].lower()
+
+
+async def test_a_partition_holding_rows_of_two_accounts_is_not_bounded_to_one(
+    databases: DatabaseFactory,
+) -> None:
+    url = await databases.empty()
+    await upgrade_async(PACKAGE, url, "0008")
+    await _seed(url)
+    await upgrade_async(PACKAGE, url, "0017")
+    async with _connected(url) as conn:  # straight into the delivery's partition
+        await conn.execute(
+            "INSERT INTO costs (tenant, account_id, delivery_id, billing_account_id,"
+            " billing_period_start, billing_period_end, charge_period_start, charge_period_end,"
+            " billed_cost, effective_cost, billing_currency, charge_category, tags)"
+            " VALUES ('acme', $1, $1, '1111', '2024-05-01Z', '2024-06-01Z', '2024-05-04Z',"
+            " '2024-05-05Z', 2, 2, 'USD', 'Usage', '{}')", uuid.uuid4(),
+        )  # fmt: skip
+    held = await _read(url)
+
+    await upgrade_async(PACKAGE, url, "0018")
+
+    assert await _account_bounds(url, f"costs_d_{DELIVERY.hex}") == []
+    assert await _read(url) == held and len(held[0]) == 3

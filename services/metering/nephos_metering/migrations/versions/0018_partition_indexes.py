@@ -9,7 +9,8 @@ gets those of ``costs_partition_template``, an empty table kept only for its
 index definitions (the swap copies them):
 
 - no ``tenant``, and no index per cloud account: the partition's bounds
-  constraint names its account (``{table}_account`` for the partitions held),
+  constraint names its account (``{table}_account`` for the partitions held
+  whose rows are all of one account),
   so the planner leaves out the partitions of other accounts from a question
   narrowed to one, as partition pruning leaves out other companies';
 - tags indexed for containment only (``jsonb_path_ops``, a third of the
@@ -66,11 +67,16 @@ _ACCOUNT_BOUNDS = """
 DO $bound$
 DECLARE
     part record;
+    single boolean;
 BEGIN
     FOR part IN SELECT table_name, account_id FROM cost_partitions WHERE account_id IS NOT NULL
     LOOP
-        EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (account_id = %L)',
-                       part.table_name, part.table_name || '_account', part.account_id);
+        EXECUTE format('SELECT NOT EXISTS (SELECT FROM %I WHERE account_id <> %L)',
+                       part.table_name, part.account_id) INTO single;
+        IF single THEN  -- rows written straight into it may be another account's
+            EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (account_id = %L)',
+                           part.table_name, part.table_name || '_account', part.account_id);
+        END IF;
     END LOOP;
 END
 $bound$
