@@ -7,7 +7,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from nephos_metering.costs.models import Cost
 from tests.fixtures.metering import MeteringService
@@ -126,7 +126,16 @@ async def test_tabs_newlines_and_backslashes_are_stored_as_the_bill_wrote_them(
     answer = await ingest(metering_service, ingest_body(fresh_moto, "2024-05"))
 
     assert answer.status_code == 201, answer.text
+    delivery = answer.json()["delivery"]
     async with metering_service.app.state.database.transaction() as session:
         stored = (await session.execute(select(Cost.charge_description, Cost.tags))).all()
+        stamps = (await session.execute(
+            select(Cost.tenant, Cost.account_id, Cost.delivery_id).distinct()
+        )).all()  # fmt: skip
+        defaults = (await session.execute(text(
+            "SELECT count(*) FROM pg_attrdef WHERE adrelid = CAST(:t AS regclass)"
+        ), {"t": f"costs_d_{delivery['id'].replace('-', '')}"})).scalar_one()  # fmt: skip
     assert {description for description, _ in stored} == set(written)
     assert all(stored_tags == tags for _, stored_tags in stored)
+    assert [(t, str(a), str(d)) for t, a, d in stamps] == [("acme", ACCOUNT, delivery["id"])]
+    assert defaults == 1  # the id's: the stamp's defaults are gone once the rows are in

@@ -101,6 +101,10 @@ COST_COLUMNS: tuple[str, ...] = (
     "consumed_quantity", "consumed_unit", "commitment_discount_id", "commitment_discount_type",
     "tags", "x_line_item_type", "x_product_code", "x_usage_type", "x_operation", "invoice_id",
 )  # fmt: skip
+STAMP_COLUMNS = COST_COLUMNS[:3]
+"""The columns a ``Stamp`` fills, the same in every row of a delivery."""
+CSV_COLUMNS = COST_COLUMNS[3:]
+"""The columns of the CSV a CUR 2.0 file is staged as: the stamp is the load's defaults."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,11 @@ class Stamp:
     tenant: str
     account_id: uuid.UUID
     delivery_id: uuid.UUID
+
+    def texts(self) -> dict[str, str]:
+        """The stamp as the text of each of ``STAMP_COLUMNS``."""
+        values = (self.tenant, str(self.account_id), str(self.delivery_id))
+        return dict(zip(STAMP_COLUMNS, values, strict=True))
 
 
 def charge_category(line_item_type: str | None) -> str:

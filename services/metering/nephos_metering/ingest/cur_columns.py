@@ -313,9 +313,11 @@ def _same(value: str, rows: int) -> pa.Array:
 
 
 def table_csv(table: pa.Table) -> bytes:
-    """The table as CSV for COPY: every text quoted, a null an unquoted empty field."""
+    """The table's ``CSV_COLUMNS`` as CSV for COPY (the stamp is the load's defaults):
+    every text quoted, a null an unquoted empty field."""
     out = io.BytesIO()
-    pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+    pacsv.write_csv(table.select(list(cur.CSV_COLUMNS)), out, options)
     return out.getvalue()
 
 
@@ -323,5 +325,6 @@ def rows_csv(rows: Iterable[Sequence[Any]]) -> bytes:
     """``to_focus`` rows as the same CSV: values as ``str`` gives them, None unquoted empty
     (``to_focus`` never yields an empty text: blank is None)."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
+    stamped = len(cur.STAMP_COLUMNS)
+    csv.writer(out, lineterminator="\n").writerows(row[stamped:] for row in rows)
     return out.getvalue().encode()

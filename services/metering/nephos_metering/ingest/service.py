@@ -152,7 +152,7 @@ async def _load(
     for key in manifest.data_keys:
         if job.format == "cur2":
             text = _file_text(s3, key, stamp, tally, batch_rows)
-            await staging.stage_csv(session, load, text)
+            await staging.stage_csv(session, load, stamp, text)
             continue
         await staging.stage(
             session, load, _file_rows(s3, key, stamp, tally, job.format, batch_rows)

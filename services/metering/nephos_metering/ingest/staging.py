@@ -40,7 +40,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nephos_common.db import copy_csv, copy_rows
 from nephos_common.errors import InvalidInput
-from nephos_metering.ingest.cur import ALLOWED_CHARGE_CATEGORIES, COST_COLUMNS
+from nephos_metering.ingest.cur import (
+    ALLOWED_CHARGE_CATEGORIES,
+    COST_COLUMNS,
+    CSV_COLUMNS,
+    Stamp,
+)
 from nephos_metering.ingest.manifest import BillingPeriod
 
 _BILLED = COST_COLUMNS.index("billed_cost")
@@ -143,9 +148,18 @@ async def stage(
     await copy_rows(session, load.table, COST_COLUMNS, rows)
 
 
-async def stage_csv(session: AsyncSession, load: Load, chunks: AsyncIterable[bytes]) -> None:
-    """``stage`` for rows already written as CSV in ``COST_COLUMNS`` order."""
-    await copy_csv(session, load.table, COST_COLUMNS, chunks)
+async def stage_csv(
+    session: AsyncSession, load: Load, stamp: Stamp, chunks: AsyncIterable[bytes]
+) -> None:
+    """``stage`` for rows already written as CSV in ``CSV_COLUMNS`` order: the columns
+    every row shares (``STAMP_COLUMNS``) are the load's defaults for the COPY, which then
+    neither carries nor parses them a million times."""
+    shared = stamp.texts()
+    defaults = ", ".join(f"ALTER COLUMN {column} SET DEFAULT %L" for column in shared)
+    await _execute_formatted(session, f"ALTER TABLE {load.table} {defaults}", *shared.values())
+    await copy_csv(session, load.table, CSV_COLUMNS, chunks)
+    dropped = ", ".join(f"ALTER COLUMN {column} DROP DEFAULT" for column in shared)
+    await session.execute(text(f"ALTER TABLE {load.table} {dropped}"))
 
 
 async def check(session: AsyncSession, load: Load, tally: Tally, period: BillingPeriod) -> Staged:
