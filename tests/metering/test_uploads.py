@@ -155,3 +155,22 @@ async def test_daily_totals_follow_every_write_to_the_line_items(
     found, expected = await daily_totals_and_line_items(metering_service)
     assert found == expected
     assert len(found) > 9 * 4
+
+
+async def test_a_cur_file_with_rows_of_another_billing_period_is_refused(
+    metering_service: MeteringService,
+) -> None:
+    """Its rows are staged with the period of the first row's manifest, so the rows' own
+    are checked as they are read: a CSV and a Parquet file alike."""
+    may = [cur_row("2024-05", line) for line in lines_for("2024-05", 3)]
+    june = [cur_row("2024-06", line) for line in lines_for("2024-06", 1)]
+
+    answers = [await upload(metering_service, csv_gzip(may + june), "cur2"),
+               await upload(metering_service, parquet(may + june), "cur2",
+                            name="bill.parquet")]  # fmt: skip
+
+    for answer in answers:
+        error = answer.json()["error"]
+        assert (answer.status_code, error["code"]) == (422, "delivery_check_failed")
+        assert "another billing period" in error["message"]
+    assert await summary(metering_service, "2024-05") == []

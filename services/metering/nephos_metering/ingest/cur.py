@@ -101,10 +101,13 @@ COST_COLUMNS: tuple[str, ...] = (
     "consumed_quantity", "consumed_unit", "commitment_discount_id", "commitment_discount_type",
     "tags", "x_line_item_type", "x_product_code", "x_usage_type", "x_operation", "invoice_id",
 )  # fmt: skip
-STAMP_COLUMNS = COST_COLUMNS[:3]
-"""The columns a ``Stamp`` fills, the same in every row of a delivery."""
-CSV_COLUMNS = COST_COLUMNS[3:]
-"""The columns of the CSV a CUR 2.0 file is staged as: the stamp is the load's defaults."""
+SHARED_COLUMNS = ("tenant", "account_id", "delivery_id", "billing_period_start",
+                  "billing_period_end")  # fmt: skip
+"""The columns every row of a delivery shares: its ``Stamp`` and its billing period (which
+the rows' own are checked against as they are read, ``staging.Tally``)."""
+CSV_COLUMNS = tuple(column for column in COST_COLUMNS if column not in SHARED_COLUMNS)
+"""The columns of the CSV a CUR 2.0 file is staged as: the shared ones are the load's
+defaults."""
 
 
 @dataclass(frozen=True)
@@ -116,9 +119,9 @@ class Stamp:
     delivery_id: uuid.UUID
 
     def texts(self) -> dict[str, str]:
-        """The stamp as the text of each of ``STAMP_COLUMNS``."""
-        values = (self.tenant, str(self.account_id), str(self.delivery_id))
-        return dict(zip(STAMP_COLUMNS, values, strict=True))
+        """The stamp as the text of each of its columns."""
+        return {"tenant": self.tenant, "account_id": str(self.account_id),
+                "delivery_id": str(self.delivery_id)}  # fmt: skip
 
 
 def charge_category(line_item_type: str | None) -> str:

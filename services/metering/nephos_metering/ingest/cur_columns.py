@@ -22,6 +22,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 import pyarrow as pa
@@ -313,7 +314,7 @@ def _same(value: str, rows: int) -> pa.Array:
 
 
 def table_csv(table: pa.Table) -> bytes:
-    """The table's ``CSV_COLUMNS`` as CSV for COPY (the stamp is the load's defaults):
+    """The table's ``CSV_COLUMNS`` as CSV for COPY (the shared ones are the load's defaults):
     every text quoted, a null an unquoted empty field."""
     out = io.BytesIO()
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
@@ -321,10 +322,22 @@ def table_csv(table: pa.Table) -> bytes:
     return out.getvalue()
 
 
+_CSV_VALUES = itemgetter(*(cur.COST_COLUMNS.index(column) for column in cur.CSV_COLUMNS))
+
+
 def rows_csv(rows: Iterable[Sequence[Any]]) -> bytes:
     """``to_focus`` rows as the same CSV: values as ``str`` gives them, None unquoted empty
     (``to_focus`` never yields an empty text: blank is None)."""
     out = io.StringIO()
-    stamped = len(cur.STAMP_COLUMNS)
-    csv.writer(out, lineterminator="\n").writerows(row[stamped:] for row in rows)
+    csv.writer(out, lineterminator="\n").writerows(map(_CSV_VALUES, rows))
     return out.getvalue().encode()
+
+
+def billing_periods(table: pa.Table) -> set[tuple[datetime, datetime]]:
+    """The (start, end) billing periods the table's rows name, each once."""
+    names = ["billing_period_start", "billing_period_end"]
+    pairs = table.select(names).group_by(names).aggregate([])
+    return {
+        (datetime.fromisoformat(start), datetime.fromisoformat(end))
+        for start, end in zip(*(pairs.column(n).to_pylist() for n in names), strict=True)
+    }

@@ -152,7 +152,7 @@ async def _load(
     for key in manifest.data_keys:
         if job.format == "cur2":
             text = _file_text(s3, key, stamp, tally, batch_rows)
-            await staging.stage_csv(session, load, stamp, text)
+            await staging.stage_csv(session, load, stamp, manifest.period, text)
             continue
         await staging.stage(
             session, load, _file_rows(s3, key, stamp, tally, job.format, batch_rows)
@@ -242,7 +242,7 @@ def _batch_csv(
         rows = [_mapped(raw, stamp, "cur2", key, done + i) for i, raw in enumerate(raws, 1)]
         tally.add(rows)
         return cur_columns.rows_csv(rows)
-    tally.add_total(table.num_rows, billed)
+    tally.add_total(table.num_rows, billed, cur_columns.billing_periods(table))
     return cur_columns.table_csv(table)
 
 

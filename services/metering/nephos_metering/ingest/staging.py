@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -49,6 +49,8 @@ from nephos_metering.ingest.cur import (
 from nephos_metering.ingest.manifest import BillingPeriod
 
 _BILLED = COST_COLUMNS.index("billed_cost")
+_PERIOD_START = COST_COLUMNS.index("billing_period_start")
+_PERIOD_END = COST_COLUMNS.index("billing_period_end")
 _SCOPE = "tenant = :tenant AND billing_account_id = :account AND billing_period_start = :start"
 PARTITION_TEMPLATE = "costs_partition_template"
 """An empty table holding the index definitions of a delivery's partition."""
@@ -76,19 +78,26 @@ _INDEX_MEMORY = "256MB"
 """Enough for the sorts of a million-row delivery's index builds to stay in memory."""
 
 
+Periods = set[tuple[datetime, datetime]]
+
+
 @dataclass
 class Tally:
-    """Row count and BilledCost total, summed in Python while the files are read."""
+    """Row count and BilledCost total, summed in Python while the files are read, and the
+    billing periods the rows name (the staged rows take the manifest's: ``stage_csv``)."""
 
     rows: int = 0
     billed: Decimal = Decimal(0)
+    periods: Periods = field(default_factory=set)
 
     def add(self, rows: Sequence[Sequence[Any]]) -> None:
-        self.add_total(len(rows), sum((row[_BILLED] for row in rows), Decimal(0)))
+        self.add_total(len(rows), sum((row[_BILLED] for row in rows), Decimal(0)),
+                       {(row[_PERIOD_START], row[_PERIOD_END]) for row in rows})  # fmt: skip
 
-    def add_total(self, rows: int, billed: Decimal) -> None:
+    def add_total(self, rows: int, billed: Decimal, periods: Periods) -> None:
         self.rows += rows
         self.billed += billed
+        self.periods |= periods
 
 
 @dataclass(frozen=True)
@@ -149,12 +158,15 @@ async def stage(
 
 
 async def stage_csv(
-    session: AsyncSession, load: Load, stamp: Stamp, chunks: AsyncIterable[bytes]
-) -> None:
+    session: AsyncSession, load: Load, stamp: Stamp, period: BillingPeriod,
+    chunks: AsyncIterable[bytes],
+) -> None:  # fmt: skip
     """``stage`` for rows already written as CSV in ``CSV_COLUMNS`` order: the columns
-    every row shares (``STAMP_COLUMNS``) are the load's defaults for the COPY, which then
-    neither carries nor parses them a million times."""
-    shared = stamp.texts()
+    every row shares (``SHARED_COLUMNS``: the stamp, and the manifest's period, which the
+    rows' own were checked against in the tally) are the load's defaults for the COPY,
+    which then neither carries nor parses them a million times."""
+    shared = {**stamp.texts(), "billing_period_start": period.start.isoformat(),
+              "billing_period_end": period.end.isoformat()}  # fmt: skip
     defaults = ", ".join(f"ALTER COLUMN {column} SET DEFAULT %L" for column in shared)
     await _execute_formatted(session, f"ALTER TABLE {load.table} {defaults}", *shared.values())
     await copy_csv(session, load.table, CSV_COLUMNS, chunks)
@@ -173,13 +185,11 @@ async def check(session: AsyncSession, load: Load, tally: Tally, period: Billing
         f" min(billing_account_id), max(billing_account_id),"
         f" coalesce(bool_and(charge_category = ANY(:allowed)), true),"
         f" min(billing_currency), max(billing_currency),"
-        f" bool_and(billing_period_start = :start AND billing_period_end = :end),"
         f" min(account_id::text), max(account_id::text), max(charge_period_end)"
         f" FROM {load.table}"
-    ), {"start": period.start, "end": period.end,
-        "allowed": sorted(ALLOWED_CHARGE_CATEGORIES)})).one()  # fmt: skip
+    ), {"allowed": sorted(ALLOWED_CHARGE_CATEGORIES)})).one()  # fmt: skip
     count, billed, account, last_account, allowed, currency, last_currency = facts[:7]
-    in_period, owner, last_owner, through = facts[7:]
+    owner, last_owner, through = facts[7:]
     if count == 0:
         raise CheckFailed("the delivery has no line items; refusing to show a zero bill")
     if count != tally.rows or billed != tally.billed:
@@ -195,7 +205,7 @@ async def check(session: AsyncSession, load: Load, tally: Tally, period: Billing
             "ChargeCategory values outside FOCUS",
             values=await _distinct(session, load, "charge_category"),
         )
-    if not in_period:
+    if tally.periods - {(period.start, period.end)}:
         raise CheckFailed("rows belong to another billing period than the manifest's")
     if owner != last_owner:
         raise CheckFailed(

@@ -138,7 +138,7 @@ async def _load(
     spooled = upload.file
     if upload.format.name == "cur2" and spooled.kind != "csv":
         text = cur_file_text(spooled.path, spooled.kind, spooled.name, stamp, tally, batch_rows)
-        await staging.stage_csv(session, load, stamp, text)
+        await staging.stage_csv(session, load, stamp, period, text)
     else:
         await _stage(session, load, upload, stamp, tally, batch_rows)
     staged = await staging.check(session, load, tally, period)
