@@ -7,6 +7,7 @@ Each grouping (the company's and accounts' sums, the marked tags', the service
 groups') is now a ``CREATE TABLE AS``, which may use parallel workers, into a
 temporary table; one statement then adds them to the totals as before. The
 sums are the same; the trigger on direct writes (a few rows each) is unchanged.
+The function runs with room to hash its groupings (``_GROUPING_MEMORY``).
 
 Revision ID: 0017
 Revises: 0016
@@ -34,6 +35,11 @@ _GROUPINGS = {
     "cost_swap_group_sums": (_0014._COLUMNS, _0014._group_sums("%1$s", "1")),
 }  # fmt: skip
 """Temporary table: (its columns before the sums, the grouping that fills it)."""
+_GROUPING_MEMORY = "256MB"
+"""For the planner to hash the groupings: it expects a group per tag value, day and key,
+hundreds of thousands, and would rather sort four million rows than hash them in 4 MB;
+they are some thousands (a delivery of a million rows with a marked key: 19.16 s sorted,
+14.54 s hashed)."""
 
 
 def _grouping(table: str, columns: str, query: str) -> str:
@@ -64,7 +70,7 @@ _ADD = f"""
 """  # fmt: skip
 _APPLY = f"""
 CREATE OR REPLACE FUNCTION cost_daily_totals_apply(source regclass, sign integer) RETURNS void
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET work_mem = '{_GROUPING_MEMORY}' AS $fn$
 BEGIN
     {"".join(_grouping(table, *grouping) for table, grouping in _GROUPINGS.items())}
     EXECUTE $q$ {_ADD} $q$ USING sign;
