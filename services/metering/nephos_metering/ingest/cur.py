@@ -118,11 +118,6 @@ class Stamp:
     account_id: uuid.UUID
     delivery_id: uuid.UUID
 
-    def texts(self) -> dict[str, str]:
-        """The stamp as the text of each of its columns."""
-        return {"tenant": self.tenant, "account_id": str(self.account_id),
-                "delivery_id": str(self.delivery_id)}  # fmt: skip
-
 
 def charge_category(line_item_type: str | None) -> str:
     """Unknown line item types are refused: a guessed category would misstate the bill."""

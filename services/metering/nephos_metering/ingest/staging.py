@@ -44,6 +44,7 @@ from nephos_metering.ingest.cur import (
     ALLOWED_CHARGE_CATEGORIES,
     COST_COLUMNS,
     CSV_COLUMNS,
+    SHARED_COLUMNS,
     Stamp,
 )
 from nephos_metering.ingest.manifest import BillingPeriod
@@ -165,8 +166,9 @@ async def stage_csv(
     every row shares (``SHARED_COLUMNS``: the stamp, and the manifest's period, which the
     rows' own were checked against in the tally) are the load's defaults for the COPY,
     which then neither carries nor parses them a million times."""
-    shared = {**stamp.texts(), "billing_period_start": period.start.isoformat(),
-              "billing_period_end": period.end.isoformat()}  # fmt: skip
+    values = (stamp.tenant, str(stamp.account_id), str(stamp.delivery_id),
+              period.start.isoformat(), period.end.isoformat())  # fmt: skip
+    shared = dict(zip(SHARED_COLUMNS, values, strict=True))
     defaults = ", ".join(f"ALTER COLUMN {column} SET DEFAULT %L" for column in shared)
     await _execute_formatted(session, f"ALTER TABLE {load.table} {defaults}", *shared.values())
     await copy_csv(session, load.table, CSV_COLUMNS, chunks)
