@@ -58,6 +58,14 @@ async def _seed(url: str) -> None:
         )  # fmt: skip
 
 
+async def _seeded(databases: DatabaseFactory, revision: str) -> str:
+    """A new database at ``revision``, holding the seeded costs."""
+    url = await databases.empty()
+    await upgrade_async(PACKAGE, url, revision)
+    await _seed(url)
+    return url
+
+
 async def _read(url: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     async with _connected(url) as conn:
         rows = [tuple(r) for r in await conn.fetch("SELECT id, billed_cost FROM costs ORDER BY id")]
@@ -66,9 +74,7 @@ async def _read(url: str) -> tuple[list[tuple[object, ...]], list[tuple[object, 
 
 
 async def test_stored_costs_survive_the_partitioning_both_ways(databases: DatabaseFactory) -> None:
-    url = await databases.empty()
-    await upgrade_async(PACKAGE, url, "0008")
-    await _seed(url)
+    url = await _seeded(databases, "0008")
     before = await _read(url)
 
     await upgrade_async(PACKAGE, url, "0009")
@@ -103,9 +109,7 @@ _ACCOUNT_TOTALS = (
 async def test_account_totals_are_filled_from_stored_costs_and_kept_after(
     databases: DatabaseFactory,
 ) -> None:
-    url = await databases.empty()
-    await upgrade_async(PACKAGE, url, "0010")
-    await _seed(url)
+    url = await _seeded(databases, "0010")
     _, company = await _read(url)
 
     await upgrade_async(PACKAGE, url, "0011")
@@ -135,9 +139,7 @@ _TAG_TOTALS = (
 async def test_tag_totals_are_built_for_a_marked_key_kept_and_dropped_on_downgrade(
     databases: DatabaseFactory,
 ) -> None:
-    url = await databases.empty()
-    await upgrade_async(PACKAGE, url, "0011")
-    await _seed(url)  # two untagged days
+    url = await _seeded(databases, "0011")  # two untagged days
     await upgrade_async(PACKAGE, url, "0012")
     async with _connected(url) as conn:
         await conn.execute("INSERT INTO cost_allocation_tags (tenant, tag_key, marked_by)"
@@ -169,9 +171,7 @@ _INDEXED = "SELECT indexdef FROM pg_indexes WHERE tablename = $1 AND indexdef LI
 async def test_partition_freshness_is_filled_and_its_index_moves_to_the_default_partition(
     databases: DatabaseFactory,
 ) -> None:
-    url = await databases.empty()
-    await upgrade_async(PACKAGE, url, "0008")
-    await _seed(url)  # moved into the delivery's partition by 0009
+    url = await _seeded(databases, "0008")  # moved into the delivery's partition by 0009
     partition = f"costs_d_{DELIVERY.hex}"
 
     await upgrade_async(PACKAGE, url, "0013")
@@ -203,9 +203,7 @@ _ASSET = (
 async def test_group_totals_are_built_for_every_group_kept_and_dropped_on_downgrade(
     databases: DatabaseFactory,
 ) -> None:
-    url = await databases.empty()
-    await upgrade_async(PACKAGE, url, "0013")
-    await _seed(url)
+    url = await _seeded(databases, "0013")
     group, asset = uuid.uuid4(), uuid.uuid4()
     async with _connected(url) as conn:
         await conn.execute("UPDATE costs SET resource_id = 'arn:aws:ec2:us-east-1:1:instance/"
@@ -241,9 +239,7 @@ async def test_group_totals_are_built_for_every_group_kept_and_dropped_on_downgr
 async def test_partition_tag_keys_are_listed_for_the_partitions_held_and_go_on_downgrade(
     databases: DatabaseFactory,
 ) -> None:
-    url = await databases.empty()
-    await upgrade_async(PACKAGE, url, "0008")
-    await _seed(url)  # moved into the delivery's partition by 0009
+    url = await _seeded(databases, "0008")  # moved into the delivery's partition by 0009
     _COLUMN = "SELECT count(*) FROM information_schema.columns WHERE column_name = 'tag_keys'"
 
     async with _connected(url) as conn:  # one row tagged
@@ -280,9 +276,7 @@ async def test_tag_build_queued_at_comes_and_goes(databases: DatabaseFactory) ->
 async def test_a_swap_subtracts_and_adds_a_partition_as_its_rows_sum(
     databases: DatabaseFactory,
 ) -> None:
-    url = await databases.empty()
-    await upgrade_async(PACKAGE, url, "0008")
-    await _seed(url)
+    url = await _seeded(databases, "0008")
     await upgrade_async(PACKAGE, url, "0017")
     apply = "SELECT cost_daily_totals_apply($1::regclass, $2)"
     _, before = await _read(url)
@@ -318,9 +312,7 @@ async def _account_bounds(url: str, table: str) -> list[str]:
 async def test_partitions_are_indexed_without_their_constants_and_back_on_downgrade(
     databases: DatabaseFactory,
 ) -> None:
-    url = await databases.empty()
-    await upgrade_async(PACKAGE, url, "0008")
-    await _seed(url)
+    url = await _seeded(databases, "0008")
     tables = ("costs", f"costs_d_{DELIVERY.hex}", "costs_partition_template")
     await upgrade_async(PACKAGE, url, "0017")
     held = await _read(url)
@@ -373,9 +365,7 @@ async def test_resource_keys_are_the_same_with_arns_tried_first(
 async def test_a_partition_holding_rows_of_two_accounts_is_not_bounded_to_one(
     databases: DatabaseFactory,
 ) -> None:
-    url = await databases.empty()
-    await upgrade_async(PACKAGE, url, "0008")
-    await _seed(url)
+    url = await _seeded(databases, "0008")
     await upgrade_async(PACKAGE, url, "0017")
     async with _connected(url) as conn:  # straight into the delivery's partition
         await conn.execute(
