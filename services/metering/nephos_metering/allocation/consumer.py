@@ -75,6 +75,8 @@ async def _seen(
     values["first_seen_at"] = envelope.time
     held = await repository.resource_keys_of(session, tenant, asset.asset_id)
     before: group_totals.Keys = {}
+    # A look without the swaps' turn first: most sightings change no grouped asset's keys.
+    # ``asset_changing`` reads the asset's groups again once the turn is taken.
     if held != values["resource_keys"] and await repository.groups_of(session, tenant,
                                                                        asset.asset_id):  # fmt: skip
         before = await group_totals.asset_changing(session, tenant, asset.asset_id)
