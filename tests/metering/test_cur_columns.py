@@ -179,3 +179,12 @@ def test_a_parquet_batch_maps_as_the_reference_maps_its_typed_rows() -> None:
         assert mapped == {n: _comparable(w) for n, w in zip(COST_COLUMNS, want, strict=True)
                           if n != "tags"}  # fmt: skip
     assert billed == total(lines)
+
+
+def test_a_parquet_map_with_a_control_character_is_handed_back() -> None:
+    lines = lines_for("2024-05", 2)
+    lines[1].tags = {"team": "a\x07b"}
+    batch = pq.read_table(io.BytesIO(parquet([cur_row("2024-05", x) for x in lines])))
+
+    with pytest.raises(cur_columns.Unmapped):
+        cur_columns.as_text(batch.combine_chunks().to_batches()[0])

@@ -75,6 +75,11 @@ _UNSTUDIED = (
 )  # fmt: skip
 """Columns no question filters, groups or joins a partition's rows by: the partition's
 statistics leave them out, which halves the time ANALYZE takes over a delivery."""
+_STATISTICS_TARGET = 30
+"""The statistics target of a partition's ANALYZE: its sample is 300 times this many rows.
+A partition holds one company's billing account for one period, so the columns questions
+read have few values each (services, regions, days); 9,000 rows describe them, and
+sampling them costs a quarter of the default's 30,000."""
 _INDEX_MEMORY = "256MB"
 """Enough for the sorts of a million-row delivery's index builds to stay in memory."""
 
@@ -258,7 +263,7 @@ async def swap(
 async def _index(session: AsyncSession, load: Load) -> None:
     """The indexes of a delivery's partition (``costs_partition_template``'s, see
     migration 0018) on the load, each built in one pass, and its statistics (of the
-    columns questions read, ``_UNSTUDIED``)."""
+    columns questions read, ``_UNSTUDIED``, from a sample of ``_STATISTICS_TARGET``)."""
     await session.execute(text(f"SET LOCAL maintenance_work_mem = '{_INDEX_MEMORY}'"))
     definitions = (await session.execute(text(
         "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()"
@@ -269,6 +274,7 @@ async def _index(session: AsyncSession, load: Load) -> None:
         await session.execute(text(own))
     unstudied = ", ".join(f"ALTER COLUMN {column} SET STATISTICS 0" for column in _UNSTUDIED)
     await session.execute(text(f"ALTER TABLE {load.table} {unstudied}"))
+    await session.execute(text(f"SET LOCAL default_statistics_target = {_STATISTICS_TARGET}"))
     await session.execute(text(f"ANALYZE {load.table}"))
 
 
