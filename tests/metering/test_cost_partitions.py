@@ -143,3 +143,19 @@ async def test_a_question_on_one_cloud_account_leaves_out_the_partitions_of_othe
 
     assert both == 2
     assert tables[1] in plan and tables[0] not in plan
+
+
+async def test_a_cur_file_is_stored_frozen_so_no_vacuum_rewrites_its_partition(
+    metering_service: MeteringService,
+) -> None:
+    lines = lines_for(PERIOD, 40)
+    answer = await upload(metering_service, csv_gzip([cur_row(PERIOD, x) for x in lines]), "cur2")
+    assert answer.status_code == 201, answer.text
+    table = f"costs_d_{answer.json()['delivery']['id'].replace('-', '')}"
+
+    async with metering_service.app.state.database.transaction() as session:
+        pages, visible = (await session.execute(text(
+            "SELECT relpages, relallvisible FROM pg_class WHERE relname = :t"
+        ), {"t": table})).one()  # fmt: skip
+
+    assert pages > 0 and visible == pages

@@ -113,13 +113,20 @@ async def copy_rows(
 
 
 async def copy_csv(
-    session: AsyncSession, table: str, columns: Sequence[str], chunks: AsyncIterable[bytes]
-) -> None:
+    session: AsyncSession, table: str, columns: Sequence[str], chunks: AsyncIterable[bytes],
+    *, freeze: bool = False,
+) -> None:  # fmt: skip
     """``copy_rows`` for rows already written as CSV text (RFC 4180; an unquoted empty
     field is NULL): the server parses them, so a caller that maps whole columns at a
-    time never builds a Python object per value."""
+    time never builds a Python object per value.
+
+    ``freeze`` (only for a table made in this transaction) writes the rows frozen and
+    their pages all-visible, as a vacuum would leave them: no vacuum later reads and
+    rewrites them, and their first readers set no hint bits on them."""
     driver = await _driver_in_transaction(session)
-    await driver.copy_to_table(table, source=chunks, columns=list(columns), format="csv")
+    await driver.copy_to_table(
+        table, source=chunks, columns=list(columns), format="csv", freeze=freeze
+    )
 
 
 async def _driver_in_transaction(session: AsyncSession) -> Any:

@@ -170,13 +170,15 @@ async def stage_csv(
     """``stage`` for rows already written as CSV in ``CSV_COLUMNS`` order: the columns
     every row shares (``SHARED_COLUMNS``: the stamp, and the manifest's period, which the
     rows' own were checked against in the tally) are the load's defaults for the COPY,
-    which then neither carries nor parses them a million times."""
+    which then neither carries nor parses them a million times. The load was made in this
+    transaction, so its rows are copied frozen (``copy_csv``): a vacuum finds nothing
+    left to do in the partition it becomes."""
     values = (stamp.tenant, str(stamp.account_id), str(stamp.delivery_id),
               period.start.isoformat(), period.end.isoformat())  # fmt: skip
     shared = dict(zip(SHARED_COLUMNS, values, strict=True))
     defaults = ", ".join(f"ALTER COLUMN {column} SET DEFAULT %L" for column in shared)
     await _execute_formatted(session, f"ALTER TABLE {load.table} {defaults}", *shared.values())
-    await copy_csv(session, load.table, CSV_COLUMNS, chunks)
+    await copy_csv(session, load.table, CSV_COLUMNS, chunks, freeze=True)
     dropped = ", ".join(f"ALTER COLUMN {column} DROP DEFAULT" for column in shared)
     await session.execute(text(f"ALTER TABLE {load.table} {dropped}"))
 
