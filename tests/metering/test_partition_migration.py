@@ -2,7 +2,7 @@
 per-account totals (0011), per-tag totals (0012), freshness per partition (0013),
 per-group totals (0014), tag keys per partition (0015), tag builds queued again (0016), a
 swap's totals grouped apart (0017), partitions indexed without their constants (0018), resource
-keys tried as ARNs first (0019)."""
+keys tried as ARNs first (0019), resource ids compared byte by byte (0021)."""
 
 from __future__ import annotations
 
@@ -381,3 +381,54 @@ async def test_a_partition_holding_rows_of_two_accounts_is_not_bounded_to_one(
 
     assert await _account_bounds(url, f"costs_d_{DELIVERY.hex}") == []
     assert await _read(url) == held and len(held[0]) == 3
+
+
+_KEYED = "SELECT resource_id, metering_resource_key(resource_id) FROM costs WHERE resource_id <> ''"
+_KEY_COLLATIONS = """
+    SELECT DISTINCT l.collname FROM pg_index AS i
+    JOIN pg_class AS c ON c.oid = i.indexrelid
+    JOIN pg_collation AS l ON l.oid = i.indcollation[i.indnatts - 1]
+    WHERE c.relname LIKE '%resource_key%' AND i.indrelid::regclass::text LIKE 'costs%'
+"""
+"""The collation of every costs key index's last column: the key."""
+
+
+async def _keyed(url: str, key: str) -> tuple[dict[str, str], list[str], str]:
+    """Every stored id with its key, the collations of the key indexes, and the plan of a
+    question for ``key`` (sequential scans off: the index if the question can use it)."""
+    async with _connected(url) as conn:
+        keys = {r[0]: r[1] for r in await conn.fetch(_KEYED)}
+        collations = [r[0] for r in await conn.fetch(_KEY_COLLATIONS)]
+        await conn.execute("SET enable_seqscan = off")
+        plan = "\n".join(r[0] for r in await conn.fetch(
+            "EXPLAIN SELECT * FROM costs WHERE tenant = 'acme'"
+            " AND metering_resource_key(resource_id) = ANY($1::text[])", [key],
+        ))  # fmt: skip
+    return keys, collations, plan
+
+
+async def test_resource_ids_compare_byte_by_byte_with_the_same_keys_and_back_on_downgrade(
+    databases: DatabaseFactory,
+) -> None:
+    azure = "/SUBSCRIPTIONS/S1/resourceGroups/RÉSEAU/providers/Microsoft.Network/x/Ünï"
+    url = await _seeded(databases, "0008")
+    await upgrade_async(PACKAGE, url, "0020")
+    async with _connected(url) as conn:  # into the delivery's partition, as a swap leaves them
+        await conn.execute(
+            "INSERT INTO costs (tenant, account_id, delivery_id, billing_account_id,"
+            " billing_period_start, billing_period_end, charge_period_start, charge_period_end,"
+            " billed_cost, effective_cost, billing_currency, charge_category, resource_id, tags)"
+            " SELECT 'acme', $1, $1, '1111', '2024-05-01Z', '2024-06-01Z', '2024-05-04Z',"
+            " '2024-05-05Z', 1, 1, 'USD', 'Usage', r, '{}' FROM unnest($2::text[]) AS r",
+            DELIVERY, [*_RESOURCE_IDS, azure],
+        )  # fmt: skip
+
+    await upgrade_async(PACKAGE, url, "0021")
+    keys, collations, plan = await _keyed(url, resource_key(azure))
+    await _downgrade(url, "0020")
+    back, collations_back, _ = await _keyed(url, resource_key(azure))
+
+    assert keys == back == {r: resource_key(r) for r in [*_RESOURCE_IDS, azure] if r}
+    assert keys[azure] == azure.lower()
+    assert collations == ["C"] and collations_back == ["default"]
+    assert f"costs_d_{DELIVERY.hex}" in plan and "Index" in plan

@@ -5,7 +5,7 @@ the bare id (``i-0abc``, ``vol-0abc``) for some services and the full ARN for
 others; Azure puts the ARM id in whatever case the meter used. The asset
 service names it by its native id. Both sides are reduced the same way: Azure
 ids lowercased, ARNs cut to their last segment. The SQL function
-``metering_resource_key`` (migrations 0004 and 0019) does the same on the costs table,
+``metering_resource_key`` (migrations 0004, 0019 and 0021) does the same on the costs table,
 where an expression index makes the join an index lookup.
 """
 

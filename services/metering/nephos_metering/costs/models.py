@@ -56,7 +56,7 @@ class Cost(Base):
     service_name: Mapped[str | None] = mapped_column(String(200))
     service_category: Mapped[str | None] = mapped_column(String(50))
     region_id: Mapped[str | None] = mapped_column(String(50))
-    resource_id: Mapped[str | None] = mapped_column(Text)
+    resource_id: Mapped[str | None] = mapped_column(Text(collation="C"))  # migration 0021
     resource_type: Mapped[str | None] = mapped_column(String(200))
     sku_id: Mapped[str | None] = mapped_column(String(100))
     pricing_quantity: Mapped[Decimal | None] = mapped_column(Money)

@@ -58,12 +58,14 @@ PARTITION_TEMPLATE = "costs_partition_template"
 _TEMPLATE_INDEX = re.compile(r"^CREATE (UNIQUE )?INDEX \S+ ON \S+ ")
 _SWAP_TURN = 0x636F737473  # the advisory lock swaps take turns on ("costs")
 _COLUMNS_OF_COSTS = """
-    SELECT string_agg(format('%I %s%s%s', a.attname, format_type(a.atttypid, a.atttypmod),
+    SELECT string_agg(format('%I %s%s%s%s', a.attname, format_type(a.atttypid, a.atttypmod),
+               coalesce(' COLLATE ' || quote_ident(l.collname), ''),
                CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END,
                coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '')),
            ', ' ORDER BY a.attnum)
     FROM pg_attribute AS a
     LEFT JOIN pg_attrdef AS d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    LEFT JOIN pg_collation AS l ON l.oid = a.attcollation
     WHERE a.attrelid = 'costs'::regclass AND a.attnum > 0 AND NOT a.attisdropped
 """
 _UNSTUDIED = (
