@@ -2,7 +2,8 @@
 per-account totals (0011), per-tag totals (0012), freshness per partition (0013),
 per-group totals (0014), tag keys per partition (0015), tag builds queued again (0016), a
 swap's totals grouped apart (0017), partitions indexed without their constants (0018), resource
-keys tried as ARNs first (0019), resource ids compared byte by byte (0021)."""
+keys tried as ARNs first (0019), resource ids compared byte by byte (0021), a swap's groupings
+hashed in parallel (0022)."""
 
 from __future__ import annotations
 
@@ -432,3 +433,23 @@ async def test_resource_ids_compare_byte_by_byte_with_the_same_keys_and_back_on_
     assert keys[azure] == azure.lower()
     assert collations == ["C"] and collations_back == ["default"]
     assert f"costs_d_{DELIVERY.hex}" in plan and "Index" in plan
+
+
+async def _apply_settings(url: str) -> list[str]:
+    async with _connected(url) as conn:
+        return list(await conn.fetchval(
+            "SELECT coalesce(proconfig, '{}') FROM pg_proc"
+            " WHERE oid = 'cost_daily_totals_apply(regclass, integer)'::regprocedure"
+        ))  # fmt: skip
+
+
+async def test_a_swap_groups_without_sorting_and_as_before_on_downgrade(
+    databases: DatabaseFactory,
+) -> None:
+    url = await databases.empty()
+    await upgrade_async(PACKAGE, url, "0022")
+    upgraded = await _apply_settings(url)
+    await _downgrade(url, "0021")
+
+    assert sorted(upgraded) == ["enable_sort=off", "parallel_tuple_cost=0.001", "work_mem=256MB"]
+    assert await _apply_settings(url) == ["work_mem=256MB"]
