@@ -2,11 +2,11 @@
 
 A delivery's index on resource keys sorts a million of them. Under the
 database's collation every comparison went through the C library's ``strcoll``
-(PostgreSQL shortcuts only ``C`` itself); ids are matched for equality, never
+(PostgreSQL shortcuts only ``C`` itself). Ids are matched for equality, never
 shown in a language's order, so ``costs.resource_id`` now has collation ``C``
-and its keys inherit it: the index builds in two thirds of the time. Its order
-is unchanged for a UTF-8 database under a ``C.UTF-8`` locale, and by code point
-under any other.
+and its keys inherit it: the index builds in three quarters of the time (0.80 s
+for a million rows, now 0.59 s). Sorted, ids now come in code point order, as
+they already did under a ``C.UTF-8`` locale.
 
 Only an Azure id is lowercased, and the lowercasing stays the database's (``C``
 would lowercase ASCII letters only, and the Python twin lowers every letter):
