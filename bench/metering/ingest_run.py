@@ -2,11 +2,12 @@
 
 The file is generated to disk, put into moto (its own process, server mode)
 with boto3 under a CUR 2.0 manifest, and ingested by ``ingest_child`` in a
-fresh process (so its peak RSS is the ingest's own). The ingested BilledCost
-total is compared with the generator's own sum. For reference, PostgreSQL's
-own COPY of the same rows (read back from ``costs``) is timed too, into a
-table like ``costs`` with its indexes kept up row by row, and into one without
-indexes: what the server alone spends on storing the rows.
+fresh process (so its peak RSS is the ingest's own), after a checkpoint of what
+the set-up wrote. The ingested BilledCost total is compared with the generator's
+own sum. For reference, PostgreSQL's own COPY of the same rows (read back from
+``costs``) is timed too, into a table like ``costs`` with its indexes kept up
+row by row, and into one without indexes: what the server alone spends on
+storing the rows.
 """
 
 from __future__ import annotations
