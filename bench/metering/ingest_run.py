@@ -66,17 +66,6 @@ def _put(moto: Server, path: str, name: str) -> None:
                   f"{EXPORT}-Manifest.json", Body=json.dumps(manifest).encode())  # fmt: skip
 
 
-async def _checkpoint(database: str) -> None:
-    """Write out what the bench's own set-up left dirty (the generated file's upload, the
-    database's clone) before the timed ingest, as pgbench does before its runs: otherwise
-    a checkpoint of the set-up's writes lands in one run's COPY and not in another's."""
-    conn = await asyncpg.connect(f"{POSTGRES_URL}/{database}")
-    try:
-        await conn.execute("CHECKPOINT")
-    finally:
-        await conn.close()
-
-
 async def _postgres_copy(database: str, spool: str) -> dict[str, Any]:
     """Time PostgreSQL's COPY of the ingested rows into fresh tables: indexed as a partition is
     (``costs_partition_template``), and not indexed."""
@@ -120,7 +109,7 @@ def _one_kind(dbs: Databases, moto: Server, options: IngestOptions, kind: str,
          f" MiB in {made:.0f} s; into moto ...")  # fmt: skip
     _put(moto, path, name)
     url = dbs.fresh()
-    asyncio.run(_checkpoint(url.rsplit("/", 1)[1]))
+    dbs.checkpoint()
     result = run_child(
         "bench.metering.ingest_child:run_ingest", f"metering-ingest-{kind}", timeout=3600,
         database_url=url, endpoint=moto.url, bucket=BUCKET, prefix=PREFIX, export=EXPORT,
