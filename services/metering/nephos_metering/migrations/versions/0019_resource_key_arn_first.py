@@ -20,16 +20,24 @@ branch_labels = None
 depends_on = None
 
 _0004 = earlier("0004_allocation_recommendations_invoices.py")
-_ARN_FIRST = """
+
+
+def arn_first(azure_id: str = "resource_id") -> str:
+    """``metering_resource_key`` trying the AWS form first; ``azure_id`` is the id as the
+    Azure form is matched and lowercased (revision 0021 names its collation)."""
+    return f"""
 CREATE OR REPLACE FUNCTION metering_resource_key(resource_id text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE
     WHEN resource_id LIKE 'arn:%' THEN regexp_replace(resource_id, '^.*[:/]', '')
-    WHEN resource_id ILIKE '/subscriptions/%' THEN lower(resource_id)
+    WHEN {azure_id} ILIKE '/subscriptions/%' THEN lower({azure_id})
     ELSE resource_id
   END
 $$
 """
+
+
+_ARN_FIRST = arn_first()
 
 
 def upgrade() -> None:

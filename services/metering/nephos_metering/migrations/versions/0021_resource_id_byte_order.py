@@ -27,17 +27,7 @@ branch_labels = None
 depends_on = None
 
 _0019 = earlier("0019_resource_key_arn_first.py")
-_LOWERED_AS_BEFORE = """
-CREATE OR REPLACE FUNCTION metering_resource_key(resource_id text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE
-    WHEN resource_id LIKE 'arn:%' THEN regexp_replace(resource_id, '^.*[:/]', '')
-    WHEN resource_id COLLATE "default" ILIKE '/subscriptions/%'
-      THEN lower(resource_id COLLATE "default")
-    ELSE resource_id
-  END
-$$
-"""
+_LOWERED_AS_BEFORE = _0019.arn_first('resource_id COLLATE "default"')
 _TABLES = ("costs", "costs_partition_template")
 
 
